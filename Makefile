@@ -1,0 +1,47 @@
+# Two commands matter: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export FLASK_APP := wsgi.py
+
+.PHONY: run test test-pg test-sqlite install translations serve demo migrate bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	$(VENV)/bin/pybabel compile -f -q -d panel/translations
+
+migrate: install
+	$(VENV)/bin/flask db upgrade
+
+demo: migrate
+	$(VENV)/bin/flask demo seed
+
+# The panel on http://127.0.0.1:5000 plus a worker; Ctrl-C stops both.
+run: demo
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) worker.py & \
+	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
+
+test: install
+	$(PY) -m tests.run_all
+
+test-pg: install
+	$(VENV)/bin/pytest
+
+test-sqlite: install
+	TEST_DATABASE=sqlite $(VENV)/bin/pytest -m "not pg_only and not browser"
+
+bench: install
+	$(PY) -m bench.search
+	$(PY) -m bench.card_lookup
+
+clean:
+	rm -rf $(VENV) instance test-artifacts

@@ -1,0 +1,123 @@
+"""Regulars: the application factory."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_sqlalchemy.session import Session as FlaskSession
+from redis import Redis
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config, errors, i18n, jobs, tenancy, ui
+from .extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+_hooks_installed = False
+
+
+def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
+    """Build the app from the environment; `overrides` are for tests and tools."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    settings = config.load(env, app.instance_path)
+    app.config.update(settings.flask_config())
+    if overrides:
+        app.config.update(overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if app.config["TRUST_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUST_PROXY"], x_proto=1, x_host=1)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories="translations")
+    login_manager.init_app(app)
+    # A Redis client connects on first use, so building the app does no I/O.
+    url = app.config.get("REDIS_URL")
+    app.extensions["regulars_redis"] = (
+        Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=5) if url else None
+    )
+
+    global _hooks_installed
+    if not _hooks_installed:  # class-level listeners: once per process, not per app
+        tenancy.install(FlaskSession)
+        jobs.install(FlaskSession)
+        _hooks_installed = True
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _sqlite_pragmas(app)
+
+    from . import auth_setup
+
+    auth_setup.install(app)
+    i18n.install(app)
+    ui.install(app)
+    errors.install(app)
+    _register_blueprints(app)
+    _security_headers(app)
+
+    from .cli import register as register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .blueprints.api import bp as api_bp
+    from .blueprints.audit import bp as audit_bp
+    from .blueprints.auth import bp as auth_bp
+    from .blueprints.cards import bp as cards_bp
+    from .blueprints.customers import bp as customers_bp
+    from .blueprints.dashboard import bp as dashboard_bp
+    from .blueprints.health import bp as health_bp
+    from .blueprints.jobs import bp as jobs_bp
+    from .blueprints.settings import bp as settings_bp
+    from .blueprints.terminal import bp as terminal_bp
+    from .blueprints.users import bp as users_bp
+
+    for bp in (auth_bp, dashboard_bp, customers_bp, cards_bp, terminal_bp, users_bp, settings_bp,
+               audit_bp, jobs_bp, health_bp, api_bp):
+        app.register_blueprint(bp)
+    csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF does not apply
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=5000")
+        cur.close()
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
+
+
+def _security_headers(app: Flask) -> None:
+    production = app.config["REGULARS_ENV"] == "production"
+
+    @app.after_request
+    def _headers(resp):
+        h = resp.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "same-origin")
+        if production:
+            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # Pages carry customers' personal data: no shared or back-button caches of them.
+        if getattr(g, "tenant", None) is not None or request.blueprint == "api":
+            h.setdefault("Cache-Control", "no-store")
+        return resp

@@ -1,0 +1,29 @@
+from datetime import date
+
+from flask import render_template
+from sqlalchemy import func, select
+
+from ...access import require_role
+from ...extensions import db
+from ...models import AuditEntry, Card, Customer
+from . import bp
+
+
+def _month_end(today: date) -> date:
+    nxt = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    return date.fromordinal(nxt.toordinal() - 1)
+
+
+@bp.get("/")
+@require_role("staff")
+def index():
+    today = date.today()
+    customers = db.session.scalar(
+        select(func.count()).select_from(Customer).where(Customer.archived_at.is_(None), Customer.erased_at.is_(None)))
+    active_cards = db.session.scalar(select(func.count()).select_from(Card).where(Card.status == "active"))
+    expiring = db.session.scalar(
+        select(func.count()).select_from(Card).where(
+            Card.status == "active", Card.expires_on >= today, Card.expires_on <= _month_end(today)))
+    recent = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(8)).all()
+    return render_template("dashboard/index.html", customers=customers, active_cards=active_cards,
+                           expiring=expiring, recent=recent, today=today)

@@ -1,0 +1,42 @@
+"""A job's progress (polled by the page while it runs) and its file when it is done."""
+from __future__ import annotations
+
+from flask import Response, abort
+from flask_login import current_user
+
+from ...access import get_or_404, has_role, require_role
+from ...htmx import is_htmx, render
+from ...jobs import read_progress
+from ...models import JobRun
+from . import bp
+
+
+def _load(run_id: int) -> JobRun:
+    """A job of this tenant that the user started (owners see every job)."""
+    run = _load(run_id)
+    if run.created_by_id != current_user.id and not has_role("owner"):
+        abort(404)
+    return run
+
+
+@bp.get("/<int:run_id>")
+@require_role("staff")
+def detail(run_id: int):
+    run = _load(run_id)
+    progress, message = read_progress(run)
+    resp = render("jobs/detail.html", block="job_status", run=run, progress=progress, message=message)
+    if is_htmx() and run.done:
+        resp.status_code = 286  # htmx stops polling on 286
+    return resp
+
+
+@bp.get("/<int:run_id>/download")
+@require_role("staff")
+def download(run_id: int):
+    run = _load(run_id)
+    if run.status != "finished" or run.file_data is None:
+        abort(404)
+    return Response(run.file_data, mimetype=run.file_type or "application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{run.file_name}"'})
+
+

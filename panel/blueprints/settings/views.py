@@ -1,0 +1,86 @@
+"""Tenant settings, API tokens for POS devices, and the health page."""
+from __future__ import annotations
+
+from flask import abort, flash, g, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ...access import get_or_404, require_role
+from ...extensions import db
+from ...htmx import redirect_to
+from ...models import ApiToken
+from ...services import ServiceError, settings as settings_service, tokens
+from ...services.health import report
+from . import bp
+from .forms import TenantForm, TokenForm
+
+
+@bp.route("/", methods=["GET", "POST"])
+@require_role("manager")
+def index():
+    form = TenantForm(obj=g.tenant)
+    status = 200
+    if request.method == "POST":
+        if g.membership.role != "owner":
+            g.required_role = "owner"
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                settings_service.update_tenant(g.tenant, name=form.name.data, locale=form.locale.data,
+                                               reader_format=form.reader_format.data)
+                db.session.commit()
+            except ServiceError as e:
+                db.session.rollback()
+                getattr(form, e.field or "name").errors.append(e.message)
+                status = 422
+            else:
+                flash(_("Settings saved."), "success")
+                return redirect_to(url_for("settings.index"))
+        else:
+            status = 422
+    return render_template("settings/index.html", form=form), status
+
+
+@bp.get("/tokens")
+@require_role("owner")
+def token_list():
+    rows = db.session.scalars(select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())).all()
+    return render_template("settings/tokens.html", tokens=rows, form=TokenForm(), plain=None)
+
+
+@bp.post("/tokens")
+@require_role("owner")
+def token_create():
+    form = TokenForm()
+    plain = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            _token, plain = tokens.create(form.name.data, current_user.id)
+            db.session.commit()
+        except ServiceError as e:
+            db.session.rollback()
+            form.name.errors.append(e.message)
+            status = 422
+    else:
+        status = 422
+    rows = db.session.scalars(select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())).all()
+    return render_template("settings/tokens.html", tokens=rows, form=TokenForm() if plain else form,
+                           plain=plain), status
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@require_role("owner")
+def token_revoke(token_id: int):
+    token = get_or_404(ApiToken, token_id)
+    tokens.revoke(token)
+    db.session.commit()
+    flash(_("The token \"%(name)s\" no longer works.", name=token.name), "success")
+    return redirect_to(url_for("settings.token_list"))
+
+
+@bp.get("/health")
+@require_role("manager")
+def health():
+    return render_template("settings/health.html", health=report())

@@ -1,0 +1,54 @@
+"""Language choice and locale-aware formatting for templates."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import g, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from .models import LOCALES
+
+LANGUAGE_NAMES = {"pl": "Polski", "cs": "Čeština", "en": "English"}
+
+
+def select_locale() -> str:
+    """The user's saved choice, else the session's, else the tenant's, else the browser's."""
+    if current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    if session.get("locale") in LOCALES:
+        return session["locale"]
+    tenant = getattr(g, "tenant", None)
+    if tenant is not None and tenant.locale in LOCALES:
+        return tenant.locale
+    return request.accept_languages.best_match(LOCALES) or "en"
+
+
+def locale_code() -> str:
+    return str(get_locale() or "en")
+
+
+def money(minor: int | None, currency: str | None = None) -> str:
+    from .money import format_amount
+
+    if minor is None:
+        return ""
+    tenant = getattr(g, "tenant", None)
+    return format_amount(int(minor), currency or (tenant.currency if tenant else "PLN"), locale_code())
+
+
+def date_filter(value: date | datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "short" if fmt == "medium" else fmt)
+    return format_date(value, fmt)
+
+
+def iso_date(value: date | datetime | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def install(app) -> None:
+    app.jinja_env.filters.update(money=money, date=date_filter, iso_date=iso_date)
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, locale_code=locale_code)

@@ -1,0 +1,13 @@
+"""The models, one module per aggregate; this package only re-exports them."""
+from .audit import AuditEntry
+from .cards import CARD_STATUSES, Card
+from .customers import Customer
+from .jobs import JobRun
+from .tenants import COUNTRIES, CURRENCIES, LOCALES, Tenant
+from .tokens import ApiToken
+from .users import ROLES, Invite, Membership, User, role_at_least
+
+__all__ = [
+    "ApiToken", "AuditEntry", "CARD_STATUSES", "COUNTRIES", "CURRENCIES", "Card", "Customer",
+    "Invite", "JobRun", "LOCALES", "Membership", "ROLES", "Tenant", "User", "role_at_least",
+]

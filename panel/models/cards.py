@@ -1,0 +1,58 @@
+"""Loyalty cards: a customer may hold many; codes are unique per tenant by canonical key."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..tenancy import TenantScoped
+from .base import Timestamps, utcnow
+
+CARD_STATUSES = ("active", "blocked", "lost")
+
+
+class Card(TenantScoped, Timestamps, db.Model):
+    __tablename__ = "cards"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        UniqueConstraint("tenant_id", "code_key"),
+        UniqueConstraint("tenant_id", "number"),
+        ForeignKeyConstraint(
+            ["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"],
+            name="fk_cards_customer", ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "replaced_by_id"], ["cards.tenant_id", "cards.id"],
+            name="fk_cards_replaced_by",
+        ),
+        Index("ix_cards_tenant_customer", "tenant_id", "customer_id"),
+        Index("ix_cards_tenant_expires", "tenant_id", "expires_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int]
+    code: Mapped[str] = mapped_column(String(64))        # as the reader typed it, trimmed
+    code_key: Mapped[str] = mapped_column(String(80))    # canonical, see panel/cardcodes.py
+    number: Mapped[str | None] = mapped_column(String(40))  # printed number, optional
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    replaced_by_id: Mapped[int | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    customer = relationship(
+        "Customer", back_populates="cards",
+        foreign_keys="[Card.tenant_id, Card.customer_id]",
+        primaryjoin="and_(Customer.tenant_id == Card.tenant_id, Customer.id == Card.customer_id)",
+    )
+
+    def state_on(self, today: date) -> str:
+        """active | blocked | lost | expired, as the terminal and the API report it."""
+        if self.status != "active":
+            return self.status
+        if self.expires_on is not None and self.expires_on < today:
+            return "expired"
+        return "active"

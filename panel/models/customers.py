@@ -1,0 +1,81 @@
+"""Customers: the restaurant's regulars, people or companies."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..tenancy import TenantScoped
+from .base import Timestamps
+
+
+class Customer(TenantScoped, Timestamps, db.Model):
+    __tablename__ = "customers"
+    __table_args__ = (
+        # Children reference (tenant_id, id), so the database refuses a cross-tenant link.
+        UniqueConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(
+            ["tenant_id", "merged_into_id"], ["customers.tenant_id", "customers.id"],
+            name="fk_customers_merged_into",
+        ),
+        Index("ix_customers_tenant_nip", "tenant_id", "nip"),
+        Index("ix_customers_tenant_email", "tenant_id", "email"),
+        Index("ix_customers_tenant_phone", "tenant_id", "phone_digits"),
+        Index("ix_customers_tenant_sort_name", "tenant_id", "sort_name", "id"),
+        Index("ix_customers_search_trgm", "tenant_id", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    company_name: Mapped[str] = mapped_column(String(250), default="")
+    nip: Mapped[str] = mapped_column(String(10), default="")      # PL tax id, digits only
+    ico: Mapped[str] = mapped_column(String(8), default="")       # CZ company id
+    dic: Mapped[str] = mapped_column(String(14), default="")      # CZ VAT id, with CZ prefix
+    regon: Mapped[str] = mapped_column(String(14), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")   # stored lower-cased
+    phone: Mapped[str] = mapped_column(String(40), default="")    # as typed
+    phone_digits: Mapped[str] = mapped_column(String(20), default="")  # for matching
+    street: Mapped[str] = mapped_column(String(200), default="")
+    building: Mapped[str] = mapped_column(String(20), default="")
+    flat: Mapped[str] = mapped_column(String(20), default="")
+    postcode: Mapped[str] = mapped_column(String(12), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    birthday: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    marketing_consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    is_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    merged_into_id: Mapped[int | None]
+    # Derived, kept by services/customers.py: the display name for sorting, and a lower-cased,
+    # accent-free haystack so "lodz" finds "Łódź" with one indexed LIKE.
+    sort_name: Mapped[str] = mapped_column(String(250), default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    cards = relationship(
+        "Card", back_populates="customer", order_by="Card.id",
+        foreign_keys="[Card.tenant_id, Card.customer_id]",
+        primaryjoin="and_(Customer.tenant_id == Card.tenant_id, Customer.id == Card.customer_id)",
+    )
+
+    @property
+    def person_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    @property
+    def display_name(self) -> str:
+        return self.person_name or self.company_name or f"#{self.id}"
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None

@@ -1,0 +1,31 @@
+"""A tenant: one restaurant business."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import utcnow
+
+COUNTRIES = ("PL", "CZ")
+CURRENCIES = ("PLN", "CZK", "EUR")
+LOCALES = ("pl", "cs", "en")
+
+
+class Tenant(db.Model):
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2), default="PL")
+    currency: Mapped[str] = mapped_column(String(3), default="PLN")
+    locale: Mapped[str] = mapped_column(String(5), default="pl")
+    # How the tenant's card readers type a card's UID; see panel/cardcodes.py.
+    reader_format: Mapped[str] = mapped_column(String(16), default="auto")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.slug}>"

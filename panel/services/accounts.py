@@ -1,0 +1,242 @@
+"""Tenants, users, memberships and invitations."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..models import COUNTRIES, CURRENCIES, LOCALES, ROLES, Invite, Membership, Tenant, User
+from ..models.base import aware, utcnow
+from ..tenancy import tenant_scope, unscoped
+from . import ServiceError, audit
+
+MIN_PASSWORD = 10
+INVITE_DAYS = 7
+_dummy_hash: dict[str, str] = {}
+
+
+def hash_password(password: str) -> str:
+    # Tests set a cheap method; production keeps Werkzeug's default (scrypt).
+    method = current_app.config.get("PASSWORD_HASH_METHOD")
+    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
+
+
+def _burn_time(password: str) -> None:
+    """Check against a dummy hash when nobody has that e-mail, so both failures cost the same."""
+    key = current_app.config.get("PASSWORD_HASH_METHOD") or "default"
+    if key not in _dummy_hash:
+        _dummy_hash[key] = hash_password("regulars-timing-equaliser")
+    check_password_hash(_dummy_hash[key], password or "")
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def check_password_strength(password: str, email: str = "") -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ServiceError(_("Use at least %(n)d characters.", n=MIN_PASSWORD), field="password")
+    if email and password.lower() == normalise_email(email):
+        raise ServiceError(_("The password cannot be your e-mail address."), field="password")
+    if len(set(password)) < 4:
+        raise ServiceError(_("This password is too easy to guess."), field="password")
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name.replace("ł", "l").replace("Ł", "L"))
+    ascii_name = ascii_name.encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:50] or "restaurant"
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)
+    with unscoped("tenant creation: slugs are global"):
+        taken = set(db.session.scalars(select(Tenant.slug).where(Tenant.slug.like(f"{base}%"))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_tenant(name: str, *, country: str, currency: str, locale: str, owner_email: str,
+                  owner_password: str, owner_name: str = "") -> tuple[Tenant, User]:
+    """A new tenant with its owner. An existing user (same e-mail and password) becomes its owner."""
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError(_("Enter the restaurant's name."), field="name")
+    if country not in COUNTRIES:
+        raise ServiceError(_("Choose Poland or Czechia."), field="country")
+    if currency not in CURRENCIES:
+        raise ServiceError(_("Choose a currency."), field="currency")
+    if locale not in LOCALES:
+        raise ServiceError(_("Choose a language."), field="locale")
+    email = normalise_email(owner_email)
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise ServiceError(_("Enter a valid e-mail address."), field="email")
+    user = find_user(email)
+    if user is None:
+        check_password_strength(owner_password, email)
+        user = User(email=email, name=(owner_name or "").strip(), locale=locale,
+                    password_hash=hash_password(owner_password))
+        db.session.add(user)
+    elif not check_password_hash(user.password_hash, owner_password):
+        raise ServiceError(_("This e-mail already has an account. Enter its password to add a restaurant to it."),
+                           field="password")
+    tenant = Tenant(name=name, slug=_unique_slug(name), country=country, currency=currency, locale=locale)
+    db.session.add(tenant)
+    db.session.flush()
+    with tenant_scope(tenant.id):
+        db.session.add(Membership(tenant_id=tenant.id, user_id=user.id, role="owner"))
+        db.session.flush()
+        audit.record("tenant.created", "tenant", tenant.id, name, actor_user_id=user.id)
+        db.session.flush()
+    return tenant, user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user when the e-mail and password match an active account; timing is uniform."""
+    user = find_user(email)
+    if user is None:
+        _burn_time(password)
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.is_active_user:
+        return None
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not check_password_hash(user.password_hash, current or ""):
+        raise ServiceError(_("The current password is not right."), field="current_password")
+    check_password_strength(new, user.email)
+    if check_password_hash(user.password_hash, new):
+        raise ServiceError(_("Choose a password different from the current one."), field="new_password")
+    set_password(user, new)
+
+
+def set_password(user: User, new: str) -> None:
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    user.must_change_password = False
+    db.session.flush()
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ServiceError(_("Choose a role."), field="role")
+
+
+def add_user(email: str, name: str, role: str) -> tuple[Membership, str | None]:
+    """Give someone access; a new account gets a one-time password that must be changed."""
+    _check_role(role)
+    email = normalise_email(email)
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise ServiceError(_("Enter a valid e-mail address."), field="email")
+    user, one_time = find_user(email), None
+    if user is None:
+        one_time = "-".join(secrets.token_hex(2) for _ in range(4))
+        user = User(email=email, name=name.strip(), password_hash=hash_password(one_time),
+                    must_change_password=True)
+        db.session.add(user)
+        db.session.flush()
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+    if membership is not None and membership.is_active:
+        raise ServiceError(_("%(email)s already has access.", email=email), field="email")
+    if membership is None:
+        membership = Membership(user_id=user.id, role=role)
+        db.session.add(membership)
+    else:
+        membership.role, membership.is_active = role, True
+    db.session.flush()
+    audit.record("user.added", "membership", membership.id, f"{email} ({role})")
+    return membership, one_time
+
+
+def _active_owners() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Membership).where(Membership.role == "owner", Membership.is_active)
+    )
+
+
+def change_role(membership: Membership, role: str) -> None:
+    _check_role(role)
+    if membership.role == "owner" and role != "owner" and _active_owners() <= 1:
+        raise ServiceError(_("The restaurant needs at least one owner."), field="role")
+    before = membership.role
+    membership.role = role
+    db.session.flush()
+    audit.record("user.role_changed", "membership", membership.id, membership.user.email,
+                 {"role": [before, role]})
+
+
+def set_active(membership: Membership, active: bool) -> None:
+    if not active and membership.role == "owner" and _active_owners() <= 1:
+        raise ServiceError(_("The restaurant needs at least one owner."))
+    membership.is_active = active
+    db.session.flush()
+    audit.record("user.reactivated" if active else "user.deactivated", "membership", membership.id,
+                 membership.user.email)
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_invite(email: str, role: str, created_by_id: int | None) -> tuple[Invite, str]:
+    """An invitation link's token (shown once) for `email` to join with `role`."""
+    _check_role(role)
+    email = normalise_email(email)
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise ServiceError(_("Enter a valid e-mail address."), field="email")
+    token = secrets.token_urlsafe(24)
+    invite = Invite(email=email, role=role, token_hash=_hash_token(token),
+                    expires_at=utcnow() + timedelta(days=INVITE_DAYS), created_by_id=created_by_id)
+    db.session.add(invite)
+    db.session.flush()
+    audit.record("user.invited", "invite", invite.id, f"{email} ({role})")
+    return invite, token
+
+
+def find_invite(token: str) -> Invite | None:
+    """The open invitation for a link's token (looked up across tenants: the link carries it)."""
+    with unscoped("invite link: the token names the tenant"):
+        invite = db.session.scalar(select(Invite).where(Invite.token_hash == _hash_token(token or "")))
+    if invite is None or invite.accepted_at is not None or aware(invite.expires_at) < utcnow():
+        return None
+    return invite
+
+
+def accept_invite(invite: Invite, name: str, password: str) -> User:
+    """Create (or reuse) the invitee's account and give it the invited role."""
+    with tenant_scope(invite.tenant_id):
+        user = find_user(invite.email)
+        if user is None:
+            check_password_strength(password, invite.email)
+            user = User(email=invite.email, name=(name or "").strip(), password_hash=hash_password(password))
+            db.session.add(user)
+            db.session.flush()
+        elif not check_password_hash(user.password_hash, password or ""):
+            raise ServiceError(_("This e-mail already has an account. Enter its password to accept."),
+                               field="password")
+        membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+        if membership is None:
+            db.session.add(Membership(user_id=user.id, role=invite.role))
+        else:
+            membership.role, membership.is_active = invite.role, True
+        invite.accepted_at = utcnow()
+        db.session.flush()
+        audit.record("user.joined", "invite", invite.id, invite.email)
+        db.session.flush()
+    return user

@@ -1,0 +1,33 @@
+// Small behaviours the whole panel shares. No inline scripts (CSP script-src 'self').
+(function () {
+  "use strict";
+
+  // A <select data-autosubmit> submits its form on change (tenant switch, role change).
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("select[data-autosubmit]") && el.form) {
+      if (typeof el.form.requestSubmit === "function") { el.form.requestSubmit(); } else { el.form.submit(); }
+    }
+  });
+
+  // Read-only secrets (a new token, an invitation link) are selected whole for copying.
+  document.addEventListener("focusin", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("[data-select-on-focus]")) { el.select(); }
+  });
+
+  // The user menu closes on Escape and when focus leaves it.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    document.querySelectorAll("details.user-menu[open]").forEach(function (d) {
+      d.removeAttribute("open");
+      var summary = d.querySelector("summary");
+      if (summary) { summary.focus(); }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.user-menu[open]").forEach(function (d) {
+      if (!d.contains(event.target)) { d.removeAttribute("open"); }
+    });
+  });
+})();

@@ -1,0 +1,42 @@
+"""The RQ worker: `python worker.py [queue ...]` (default: lookups loyalty default).
+
+Runs inside the app context with the scheduler on, so retries with back-off and scheduled
+jobs fire. Each job sets its own tenant scope from its first argument.
+"""
+from __future__ import annotations
+
+import sys
+
+from rq import Worker
+
+from panel import create_app
+from panel.extensions import db
+from panel.jobs import QUEUES, get_queue, redis_connection
+
+
+class AppWorker(Worker):
+    """Forks a work horse per job; the horse must not reuse the parent's pooled connections."""
+
+    def execute_job(self, job, queue):
+        with self.app.app_context():
+            db.engine.dispose(close=False)
+            return super().execute_job(job, queue)
+
+
+def main(argv: list[str]) -> int:
+    app = create_app()
+    names = argv or list(QUEUES)
+    with app.app_context():
+        conn = redis_connection()
+        if conn is None:
+            print("REDIS_URL is not set: jobs run inside the web process, no worker is needed.")
+            return 1
+        queues = [get_queue(n) for n in names]
+        worker = AppWorker(queues, connection=conn)
+        worker.app = app
+        worker.work(with_scheduler=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
