@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import g, request, session
+from flask import g, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -14,6 +14,8 @@ LANGUAGE_NAMES = {"pl": "Polski", "cs": "Čeština", "en": "English"}
 
 def select_locale() -> str:
     """The user's saved choice, else the session's, else the tenant's, else the browser's."""
+    if not has_request_context():
+        return "en"  # CLI and jobs speak English unless a job sets its own locale
     if current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     if session.get("locale") in LOCALES:

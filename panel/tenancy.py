@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from typing import Iterator
 
 from sqlalchemy import ForeignKey, event, inspect
+from sqlalchemy.sql import visitors
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
 _tenant_id: ContextVar[int | None] = ContextVar("tenant_id", default=None)
@@ -86,8 +87,18 @@ def unscoped(reason: str) -> Iterator[None]:
         _unscoped.reset(token)
 
 
-def _is_scoped(mapper) -> bool:
-    return issubclass(mapper.class_, TenantScoped)
+def _scoped_tables() -> set[str]:
+    from .extensions import db
+
+    return {m.local_table.name for m in db.Model.registry.mappers if issubclass(m.class_, TenantScoped)}
+
+
+def _touches_scoped_table(statement) -> bool:
+    # `state.all_mappers` is empty for e.g. select(func.count()).select_from(Model), so the
+    # fail-closed check walks the statement's tables instead of trusting the mappers.
+    scoped = _scoped_tables()
+    return any(getattr(el, "name", None) in scoped for el in visitors.iterate(statement)
+               if el.__visit_name__ == "table")
 
 
 def install(session_cls) -> None:
@@ -99,11 +110,13 @@ def install(session_cls) -> None:
             return
         if _unscoped.get() is not None:
             return
-        if not any(_is_scoped(m) for m in state.all_mappers):
-            return
         tid = _tenant_id.get()
         if tid is None:
-            raise TenantContextMissing("tenant-owned data queried with no tenant in scope")
+            if _touches_scoped_table(state.statement):
+                raise TenantContextMissing("tenant-owned data queried with no tenant in scope")
+            return
+        # Added to every statement: it renders only where a TenantScoped entity appears
+        # (FROM, joins, subqueries, relationship loads) and costs nothing elsewhere.
         state.statement = state.statement.options(
             with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tid, include_aliases=True)
         )

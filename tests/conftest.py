@@ -56,7 +56,7 @@ def database_url():
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_env(database_url: str) -> dict:
+def make_test_env(database_url: str) -> dict:
     return {"REGULARS_ENV": "testing", "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
             "SECRET_KEY": "test-secret-key-that-is-long-enough-1234"}
 
@@ -73,7 +73,7 @@ TEST_OVERRIDES = {
 def app(database_url):
     from flask_migrate import upgrade
 
-    app = create_app(dict(TEST_OVERRIDES), env=test_env(database_url))
+    app = create_app(dict(TEST_OVERRIDES), env=make_test_env(database_url))
     with app.app_context():
         upgrade(revision="heads")  # TODO(integration): back to a single head
     yield app

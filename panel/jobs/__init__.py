@@ -68,6 +68,8 @@ def get_queue(name: str = "default") -> Queue:
 def enqueue_after_commit(fn: Callable, *args: Any, queue: str = "default", job_id: str | None = None,
                          retry: Retry | None = None, job_timeout: int = DEFAULT_TIMEOUT) -> None:
     """Send `fn(*args)` to the worker once the current transaction commits; drop it on rollback."""
+    if db.session().get_transaction() is None:
+        db.session.begin()  # so a rollback before any SQL still drops the job
     pending = db.session.info.setdefault("regulars_pending_jobs", [])
     pending.append((fn, args, queue, job_id, retry, job_timeout))
 

@@ -13,7 +13,7 @@ from . import bp
 
 def _load(run_id: int) -> JobRun:
     """A job of this tenant that the user started (owners see every job)."""
-    run = _load(run_id)
+    run = get_or_404(JobRun, run_id)
     if run.created_by_id != current_user.id and not has_role("owner"):
         abort(404)
     return run

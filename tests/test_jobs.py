@@ -1,0 +1,120 @@
+"""Jobs: enqueued after commit, run by a real RQ worker on Redis, or in-process without Redis."""
+import pytest
+from rq import SimpleWorker
+from sqlalchemy import select
+
+from panel import create_app
+from panel.extensions import db
+from panel.jobs import enqueue_after_commit, get_queue, redis_connection, start_job
+from panel.jobs.exports import export_audit_log
+from panel.models import JobRun
+from panel.services import audit
+from panel.tenancy import TenantContextMissing, tenant_scope
+
+from .conftest import HX, TEST_OVERRIDES, as_tenant, make_test_env
+
+
+def _work(app, queue="default"):
+    with app.app_context():
+        SimpleWorker([get_queue(queue)], connection=redis_connection()).work(burst=True)
+
+
+def test_jobs_are_enqueued_only_after_commit(app, world_a, redis_conn):
+    with app.app_context(), as_tenant(world_a):
+        enqueue_after_commit(export_audit_log, world_a.tenant_id, 1)
+        assert get_queue().count == 0
+        db.session.rollback()
+        db.session.commit()
+        assert get_queue().count == 0  # the rolled-back job is gone
+        start_job("audit_export", export_audit_log)
+        assert get_queue().count == 0
+        db.session.commit()
+        assert get_queue().count == 1
+
+
+def test_audit_export_end_to_end_on_redis(app, owner_a, world_a, world_b):
+    with app.app_context(), tenant_scope(world_b.tenant_id):
+        audit.record("secret.beta", "x", 1, "beta-only entry")
+        db.session.commit()
+    resp = owner_a.post("/audit/export", data={})
+    assert resp.status_code == 303
+    status_url = resp.headers["Location"]
+    run_id = int(status_url.rstrip("/").split("/")[-1])
+    page = owner_a.get(status_url)
+    assert "Waiting for a worker" in page.text and 'hx-trigger="every 1s"' in page.text
+    assert owner_a.get(f"/jobs/{run_id}/download").status_code == 404  # not ready yet
+    _work(app)
+    frag = owner_a.get(status_url, headers=HX)
+    assert frag.status_code == 286  # htmx stops polling
+    assert "Download" in frag.text
+    csv_resp = owner_a.get(f"/jobs/{run_id}/download")
+    body = csv_resp.data.decode("utf-8-sig")
+    assert csv_resp.status_code == 200 and csv_resp.mimetype == "text/csv"
+    assert "tenant.created" in body and "owner@bistro-alfa.test" in body
+    assert "beta-only" not in body and "hospoda" not in body
+
+
+def test_job_refuses_another_tenants_run(app, world_a, world_b):
+    with app.app_context(), as_tenant(world_b):
+        run = start_job("audit_export", export_audit_log)
+        db.session.commit()
+        b_run = run.id
+    with app.app_context():
+        with pytest.raises(LookupError):
+            export_audit_log(world_a.tenant_id, b_run)
+        with tenant_scope(world_b.tenant_id):
+            assert db.session.get(JobRun, b_run).status == "queued"
+
+
+def test_job_without_tenant_context_cannot_touch_data(app):
+    with app.app_context():
+        with pytest.raises(TenantContextMissing):
+            db.session.scalars(select(JobRun)).all()
+
+
+def test_job_failure_is_recorded_on_its_row(app, world_a):
+    with app.app_context(), as_tenant(world_a):
+        run = start_job("audit_export", export_audit_log, "not-a-date")
+        db.session.commit()
+        run_id = run.id
+    _work(app)
+    with app.app_context(), as_tenant(world_a):
+        run = db.session.get(JobRun, run_id)
+        assert run.status == "failed" and "not-a-date" in run.message
+
+
+def test_a_second_delivery_changes_nothing(app, world_a):
+    with app.app_context(), as_tenant(world_a):
+        run = start_job("audit_export", export_audit_log)
+        db.session.commit()
+        run_id = run.id
+    _work(app)
+    with app.app_context():
+        first = export_audit_log(world_a.tenant_id, run_id)
+        with tenant_scope(world_a.tenant_id):
+            assert db.session.get(JobRun, run_id).status == "finished"
+    assert first["rows"] >= 1
+
+
+def test_staff_cannot_download_another_users_export(app, owner_a, staff_a, world_a):
+    resp = owner_a.post("/audit/export", data={})
+    run_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
+    _work(app)
+    assert staff_a.get(f"/jobs/{run_id}/download").status_code == 404
+    assert staff_a.get(f"/jobs/{run_id}").status_code == 404
+
+
+def test_without_redis_jobs_run_in_process(database_url, world_a):
+    env = dict(make_test_env(database_url), REDIS_URL="redis://127.0.0.1:1/0")
+    app = create_app(dict(TEST_OVERRIDES, JOBS_IN_PROCESS_SYNC=True), env=env)
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = f"{world_a.owner.id}-{world_a.owner.fingerprint}"
+        sess["tenant_id"] = world_a.tenant_id
+    resp = client.post("/audit/export", data={})
+    run_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
+    assert client.get(f"/jobs/{run_id}/download").status_code == 200
+    health = client.get("/healthz").get_json()
+    assert health["jobs_mode"] == "in-process" and health["redis"]["ok"] is False
+    with app.app_context():
+        db.engine.dispose()

@@ -1,0 +1,45 @@
+"""Migrations: one head, the models match them, and they go down and up again."""
+import uuid
+
+import psycopg
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+
+from panel import MIGRATIONS, create_app
+from panel.extensions import db
+
+from .conftest import BACKEND, PG_ADMIN_URL, TEST_OVERRIDES, make_test_env
+
+
+def test_single_head(app):
+    with app.app_context():
+        script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config(MIGRATIONS))
+        assert len(script.get_heads()) == 1
+
+
+def test_models_match_migrations(app):
+    with app.app_context(), db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == [], f"models and migrations differ: {diff}"
+
+
+@pytest.mark.pg_only
+def test_downgrade_to_base_and_up_again():
+    assert BACKEND != "sqlite"
+    name = f"regulars_test_migrations_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+    try:
+        app = create_app(dict(TEST_OVERRIDES), env=make_test_env(url))
+        with app.app_context():
+            upgrade(revision="head")
+            downgrade(revision="base")
+            upgrade(revision="head")
+            db.engine.dispose()
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
