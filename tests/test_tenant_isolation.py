@@ -1,0 +1,191 @@
+"""The route walker: every route, tried by tenant A with tenant B's ids, must answer 404 and
+leave B's data as it was. A route whose URL parameter the walker does not know fails the suite,
+so a new route cannot ship without isolation coverage.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from flask import url_for
+from sqlalchemy import select
+
+from panel.extensions import db
+from panel.jobs import start_job
+from panel.jobs.exports import export_audit_log
+from panel.models import ApiToken, Card, Customer, Invite, JobRun, Membership
+from panel.services import accounts, audit, tokens
+from panel.tenancy import tenant_scope
+
+from .conftest import HX
+
+B_MARK = "Zvláštní-Beta-Xq7"       # tenant B's customer's first name: what A searches for
+# In B's data only and never part of a query the walker sends, so an echo cannot match them.
+B_SECRETS = (f"tajny.host@{B_MARK.lower()}", f"N-SECRET-{B_MARK}", f"{B_MARK} Secret s.r.o.")
+B_CARD_CODE = "3220338716"          # B's card; A must never find it
+
+
+@dataclass
+class Graph:
+    customer_id: int
+    card_id: int
+    run_id: int
+    membership_id: int
+    invite_id: int
+    token_id: int
+    token: str
+    card_code: str
+
+
+def _graph(world, mark: str, card_code: str) -> Graph:
+    with tenant_scope(world.tenant_id):
+        customer = Customer(first_name=mark, last_name="Dvořák", company_name=f"{mark} Secret s.r.o.",
+                            email=f"tajny.host@{mark.lower()}.test", phone="+420 777 123 456",
+                            phone_digits="420777123456", ico="26168685", sort_name=f"dvořák {mark}".lower(),
+                            search_text=f"{mark} dvorak".lower())
+        db.session.add(customer)
+        db.session.flush()
+        from panel import cardcodes
+
+        card = Card(customer_id=customer.id, code=card_code, code_key=cardcodes.lookup_key(card_code, "auto"),
+                    number=f"N-SECRET-{mark}", expires_on=date.today() + timedelta(days=20))
+        db.session.add(card)
+        audit.record("customer.created", "customer", customer.id, mark)
+        run = start_job("audit_export", export_audit_log, created_by_id=world.owner.id)
+        db.session.info.pop("regulars_pending_jobs", None)  # the walker does not need it run
+        membership = db.session.scalar(select(Membership).where(Membership.user_id == world.staff.id))
+        invite, _t = accounts.create_invite(f"invitee@{mark.lower()}.test", "staff", world.owner.id)
+        token, plain = tokens.create(f"Till {mark}")
+        db.session.commit()
+        return Graph(customer.id, card.id, run.id, membership.id, invite.id, token.id, plain, card_code)
+
+
+@pytest.fixture
+def graphs(app, world_a, world_b):
+    with app.app_context():
+        a = _graph(world_a, "Alfa-Mark", "0477688511x")
+        b = _graph(world_b, B_MARK, B_CARD_CODE)
+        db.session.remove()
+    return a, b
+
+
+# URL parameters the walker fills with tenant B's objects.
+ID_PARAMS = {
+    "customer_id": lambda g: g.customer_id,
+    "card_id": lambda g: g.card_id,
+    "run_id": lambda g: g.run_id,
+    "membership_id": lambda g: g.membership_id,
+    "invite_id": lambda g: g.invite_id,
+    "token_id": lambda g: g.token_id,
+    "code": lambda g: g.card_code,
+}
+# Parameters that carry no tenant object; each says why it is safe.
+NON_TENANT_PARAMS = {
+    "filename": "static files",
+    "token": "an invitation link's secret; tested in test_auth (unknown token -> 404)",
+}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.signup", "auth.invite", "auth.language", "health.healthz",
+                    "api.openapi", "api.docs"}
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _no_secrets(body: str, where: str) -> None:
+    for secret in B_SECRETS:
+        assert secret not in body, f"{where} shows tenant B's data ({secret})"
+
+
+def _url(app, endpoint: str, **values) -> str:
+    with app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def _rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+
+
+def _b_state(app, world_b) -> str:
+    """A fingerprint of everything tenant B owns, to prove the walk changed nothing."""
+    with app.app_context(), tenant_scope(world_b.tenant_id):
+        rows = []
+        for model in (Customer, Card, JobRun, Membership, Invite, ApiToken):
+            for obj in db.session.scalars(select(model).order_by(model.id)):
+                cols = {c.key: getattr(obj, c.key) for c in model.__table__.columns if c.key != "file_data"}
+                rows.append(json.dumps(cols, default=str, sort_keys=True))
+        db.session.remove()
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
+
+
+def test_every_url_parameter_is_known(app):
+    unknown = {(r.rule, a) for r in _rules(app) for a in r.arguments
+               if a not in ID_PARAMS and a not in NON_TENANT_PARAMS}
+    assert not unknown, f"routes with parameters the isolation walker does not cover: {unknown}"
+
+
+def test_tenant_a_gets_404_for_every_route_with_tenant_b_ids(app, graphs, world_a, world_b, owner_a):
+    a, b = graphs
+    before = _b_state(app, world_b)
+    checked = []
+    for rule in _rules(app):
+        tenant_args = [arg for arg in rule.arguments if arg in ID_PARAMS]
+        if not tenant_args:
+            continue
+        values = {arg: ID_PARAMS[arg](b) for arg in rule.arguments if arg in ID_PARAMS}
+        values.update({arg: "x" for arg in rule.arguments if arg in NON_TENANT_PARAMS})
+        url = _url(app, rule.endpoint, **values)
+        api = rule.endpoint.startswith("api.")
+        client = app.test_client() if api else owner_a
+        auth = {"Authorization": f"Bearer {a.token}"} if api else {}
+        for method in METHODS:
+            if method not in rule.methods:
+                continue
+            for extra in ({}, HX):
+                resp = client.open(url, method=method, headers={**auth, **extra}, data={}, json=None)
+                assert resp.status_code == 404, f"{method} {url} ({rule.endpoint}) answered {resp.status_code}"
+                _no_secrets(resp.get_data(as_text=True), f"{method} {url}")
+                checked.append((method, rule.endpoint))
+    assert checked, "the walker found no routes with ids"
+    assert _b_state(app, world_b) == before
+
+
+def test_pages_and_fragments_without_ids_show_nothing_of_tenant_b(app, graphs, owner_a):
+    a, b = graphs
+    for rule in _rules(app):
+        if rule.arguments or "GET" not in rule.methods or rule.endpoint.startswith(("api.", "auth.", "health.")):
+            continue
+        for query in ("", f"?q={B_MARK}", f"?q={B_CARD_CODE}", "?q=dvorak"):
+            for extra in ({}, HX):
+                resp = owner_a.get(_url(app, rule.endpoint) + query, headers=extra)
+                _no_secrets(resp.get_data(as_text=True), f"{rule.rule}{query}")
+
+
+def test_api_never_shows_tenant_b(app, graphs):
+    a, b = graphs
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {a.token}"}
+    for rule in _rules(app):
+        if not rule.endpoint.startswith("api.") or rule.arguments or "GET" not in rule.methods:
+            continue
+        for query in ("", f"?q={B_MARK}", f"?q={B_CARD_CODE}", "?q=dvorak"):
+            body = client.get(_url(app, rule.endpoint) + query, headers=auth).get_data(as_text=True)
+            _no_secrets(body, f"{rule.rule}{query}")
+
+
+def test_every_non_public_route_needs_a_sign_in(app, graphs):
+    client = app.test_client()
+    a, _b = graphs
+    for rule in _rules(app):
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        values = {arg: ID_PARAMS[arg](a) if arg in ID_PARAMS else "x" for arg in rule.arguments}
+        url = _url(app, rule.endpoint, **values)
+        for method in sorted(rule.methods & set(METHODS)):
+            resp = client.open(url, method=method)
+            if rule.endpoint.startswith("api."):
+                assert resp.status_code == 401, f"{method} {url} answered {resp.status_code} without a token"
+            else:
+                assert resp.status_code in (302, 401), f"{method} {url} answered {resp.status_code} anonymously"
+                if resp.status_code == 302:
+                    assert resp.headers["Location"].startswith("/login")
