@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-pg test-sqlite install translations serve demo migrate bench clean
+.PHONY: run test test-pg test-sqlite install translations demo migrate bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	$(VENV)/bin/pybabel compile -f -q -d panel/translations
+	$(VENV)/bin/pybabel compile -f -d panel/translations
 
 migrate: install
 	$(VENV)/bin/flask db upgrade
@@ -45,3 +45,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) instance test-artifacts
+
+# After changing user-visible strings: refresh the catalogs, then translate the new entries.
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o panel/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i panel/translations/messages.pot -d panel/translations --no-fuzzy-matching

@@ -1,4 +1,4 @@
-"""The RQ worker: `python worker.py [queue ...]` (default: lookups loyalty default).
+"""The RQ worker: `python worker.py [--burst] [queue ...]` (default: lookups loyalty default).
 
 Runs inside the app context with the scheduler on, so retries with back-off and scheduled
 jobs fire. Each job sets its own tenant scope from its first argument.
@@ -11,7 +11,7 @@ from rq import Worker
 
 from panel import create_app
 from panel.extensions import db
-from panel.jobs import QUEUES, get_queue, redis_connection
+from panel.jobs import QUEUES, get_queue, redis_available, redis_connection
 
 
 class AppWorker(Worker):
@@ -24,17 +24,19 @@ class AppWorker(Worker):
 
 
 def main(argv: list[str]) -> int:
+    burst = "--burst" in argv  # work off what is queued, then exit (tests, one-off runs)
+    names = [a for a in argv if a != "--burst"] or list(QUEUES)
     app = create_app()
-    names = argv or list(QUEUES)
     with app.app_context():
         conn = redis_connection()
-        if conn is None:
-            print("REDIS_URL is not set: jobs run inside the web process, no worker is needed.")
-            return 1
+        if conn is None or not redis_available(max_age=0):
+            # The quick start without Redis: the web process runs jobs itself, so this is no error.
+            print("Redis is not answering: jobs run inside the web process; no worker started.")
+            return 0
         queues = [get_queue(n) for n in names]
         worker = AppWorker(queues, connection=conn)
         worker.app = app
-        worker.work(with_scheduler=True)
+        worker.work(with_scheduler=True, burst=burst)
     return 0
 
 

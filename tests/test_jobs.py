@@ -118,3 +118,22 @@ def test_without_redis_jobs_run_in_process(database_url, world_a):
     assert health["jobs_mode"] == "in-process" and health["redis"]["ok"] is False
     with app.app_context():
         db.engine.dispose()
+
+
+def test_worker_py_runs_a_job_in_a_forked_horse(app, database_url, owner_a, world_a):
+    """The real entry point: worker.py forks a work horse per job, in the app context."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    resp = owner_a.post("/audit/export", data={})
+    run_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, **make_test_env(database_url))
+    proc = subprocess.run([sys.executable, "worker.py", "--burst", "default"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        run = db.session.get(JobRun, run_id)
+        assert run.status == "finished" and run.result["rows"] >= 1 and run.file_name.endswith(".csv")
