@@ -90,3 +90,19 @@ def test_withdraw_invite(app, owner_a, world_a):
     owner_a.post(f"/users/invites/{inv}/revoke")
     owner_a.get("/users/")  # takes the flash message
     assert "late@bistro-alfa.test" not in owner_a.get("/users/").text
+
+
+def test_user_list_fragment_query_count_does_not_grow(app, owner_a, world_a, count_queries):
+    with count_queries() as n:
+        owner_a.get("/users/", headers=HX)
+    few = n()
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        from panel.services import accounts
+
+        for i in range(15):
+            accounts.add_user(f"extra{i}@bistro-alfa.test", f"Extra {i}", "staff")
+        db.session.commit()
+    with count_queries() as n:
+        resp = owner_a.get("/users/", headers=HX)
+    assert "extra14@bistro-alfa.test" in resp.text
+    assert n() == few
