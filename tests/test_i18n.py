@@ -1,0 +1,63 @@
+"""Languages: complete catalogs, the user's choice remembered, money and dates per locale."""
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from panel.extensions import db
+from panel.models import User
+
+ROOT = Path(__file__).resolve().parents[1]
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def _source_ids() -> set[str]:
+    method_map = [("panel/**.py", "python"), ("panel/templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
+    ids = set()
+    for _file, _line, message, _comments, _ctx in extract_from_dir(str(ROOT), method_map, keywords=keywords):
+        ids.add(message if isinstance(message, str) else message[0])
+    return ids
+
+
+@pytest.mark.parametrize("locale", ["pl", "cs"])
+def test_catalog_translates_every_string(locale):
+    with open(ROOT / "panel" / "translations" / locale / "LC_MESSAGES" / "messages.po", encoding="utf-8") as f:
+        catalog = read_po(f)
+    translated = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in catalog if m.id}
+    missing = sorted(i for i in _source_ids() if not translated.get(i))
+    assert not missing, f"{len(missing)} strings lack a {locale} translation (run `make messages`): {missing[:15]}"
+    for msgid, msgstr in translated.items():
+        text = msgstr if isinstance(msgstr, str) else " ".join(msgstr)
+        assert set(PLACEHOLDER.findall(msgid)) == set(PLACEHOLDER.findall(text)), f"placeholders differ: {msgid!r}"
+
+
+def test_language_choice_is_remembered_for_the_user(app, owner_a, world_a):
+    owner_a.post("/language", data={"locale": "cs", "next": "/users/"})
+    with app.app_context():
+        assert db.session.get(User, world_a.owner.id).locale == "cs"
+    assert 'lang="cs"' in owner_a.get("/").text
+
+
+def test_language_switch_refuses_foreign_next(client):
+    resp = client.post("/language", data={"locale": "pl", "next": "https://evil.example/"})
+    assert resp.headers["Location"] in ("/", "/login")
+
+
+def test_money_and_dates_follow_the_locale(app):
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from panel.i18n import date_filter, money
+
+    with app.test_request_context():
+        with force_locale("pl"):
+            assert money(123450, "PLN") == "1\xa0234,50\xa0zł"
+            assert date_filter(date(2027, 3, 31)) == "31 mar 2027"
+        with force_locale("cs"):
+            assert money(123450, "CZK") == "1\xa0234,50\xa0Kč"
+        with force_locale("en"):
+            assert date_filter(date(2027, 3, 31)) == "Mar 31, 2027"
