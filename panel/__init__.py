@@ -71,14 +71,17 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints.cards import bp as cards_bp
     from .blueprints.customers import bp as customers_bp
     from .blueprints.dashboard import bp as dashboard_bp
+    from .blueprints.exports import bp as exports_bp
     from .blueprints.health import bp as health_bp
+    from .blueprints.imports import bp as imports_bp
     from .blueprints.jobs import bp as jobs_bp
+    from .blueprints.lookups import bp as lookups_bp
     from .blueprints.settings import bp as settings_bp
     from .blueprints.terminal import bp as terminal_bp
     from .blueprints.users import bp as users_bp
 
     for bp in (auth_bp, dashboard_bp, customers_bp, cards_bp, terminal_bp, users_bp, settings_bp,
-               audit_bp, jobs_bp, health_bp, api_bp):
+               audit_bp, jobs_bp, health_bp, api_bp, lookups_bp, imports_bp, exports_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF does not apply
 

@@ -5,7 +5,6 @@ from datetime import date, datetime
 
 from flask import g, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
-from flask_login import current_user
 
 from .models import LOCALES
 
@@ -16,8 +15,11 @@ def select_locale() -> str:
     """The user's saved choice, else the session's, else the tenant's, else the browser's."""
     if not has_request_context():
         return "en"  # CLI and jobs speak English unless a job sets its own locale
-    if current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
+    # The user as Flask-Login already loaded it: touching current_user here could load the
+    # user, whose flash message is a lazy translation that asks for the locale again.
+    user = g.get("_login_user")
+    if user is not None and getattr(user, "locale", None) in LOCALES:
+        return user.locale
     if session.get("locale") in LOCALES:
         return session["locale"]
     tenant = getattr(g, "tenant", None)

@@ -44,12 +44,14 @@ AUDIT_LABELS = {
     "customer.merged": _l("merged two customers"),
     "customer.exported": _l("exported a customer's data"),
     "customers.imported": _l("imported customers"),
+    "customers.exported": _l("exported the customer list"),
     "card.added": _l("added a card"),
     "card.updated": _l("edited a card"),
     "card.blocked": _l("blocked a card"),
     "card.unblocked": _l("unblocked a card"),
     "card.lost": _l("reported a card lost"),
     "card.replaced": _l("replaced a card"),
+    "cards.exported": _l("exported the cards"),
 }
 
 JOB_TITLES = {

@@ -44,6 +44,9 @@ def make_world(name: str, country: str = "PL") -> World:
         accounts.set_password(manager.user, PASSWORD)
         staff, _ = accounts.add_user(f"staff@{slugbase}.test", f"Staff {name}", "staff")
         accounts.set_password(staff.user, PASSWORD)
+        # Test users read English, so assertions do; language tests switch explicitly.
+        for user in (owner, manager.user, staff.user):
+            user.locale = "en"
         db.session.commit()
         world = World(tenant.id, tenant.slug, tenant.name, _person(owner), _person(manager.user), _person(staff.user))
     db.session.remove()

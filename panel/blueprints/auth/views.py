@@ -132,7 +132,7 @@ def password():
             getattr(form, field).errors.append(e.message)
             status = 422
         else:
-            login_user(current_user, remember=False)  # the session id carries the new fingerprint
+            login_user(current_user._get_current_object())  # the session id carries the new fingerprint
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("dashboard.index"))
     elif request.method == "POST":
@@ -145,7 +145,7 @@ def invite(token: str):
     inv = accounts.find_invite(token)
     if inv is None:
         return render_template("auth/invite_invalid.html"), 404
-    tenant_name = db.session.get(Tenant, inv.tenant_id).name
+    tenant_id, tenant_name = inv.tenant_id, db.session.get(Tenant, inv.tenant_id).name
     form = InviteAcceptForm()
     status = 200
     if form.validate_on_submit():
@@ -157,7 +157,7 @@ def invite(token: str):
             getattr(form, e.field or "password").errors.append(e.message)
             status = 422
         else:
-            _start_session(user, False, inv.tenant_id)
+            _start_session(user, False, tenant_id)
             flash(_("You have joined the restaurant."), "success")
             return redirect(url_for("dashboard.index"))
     elif request.method == "POST":
