@@ -1,4 +1,5 @@
 """Languages: complete catalogs, the user's choice remembered, money and dates per locale."""
+import functools
 import re
 from pathlib import Path
 
@@ -13,13 +14,14 @@ ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
-def _source_ids() -> set[str]:
+@functools.cache
+def _source_ids() -> frozenset[str]:
     method_map = [("panel/**.py", "python"), ("panel/templates/**.html", "jinja2")]
     keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
     ids = set()
     for _file, _line, message, _comments, _ctx in extract_from_dir(str(ROOT), method_map, keywords=keywords):
         ids.add(message if isinstance(message, str) else message[0])
-    return ids
+    return frozenset(ids)
 
 
 @pytest.mark.parametrize("locale", ["pl", "cs"])

@@ -137,3 +137,24 @@ def test_worker_py_runs_a_job_in_a_forked_horse(app, database_url, owner_a, worl
     with app.app_context(), tenant_scope(world_a.tenant_id):
         run = db.session.get(JobRun, run_id)
         assert run.status == "finished" and run.result["rows"] >= 1 and run.file_name.endswith(".csv")
+
+
+def test_audit_entries_written_by_a_job_name_the_user_who_started_it(app, world_a):
+    from panel.jobs import tenant_job
+    from panel.models import AuditEntry
+
+    @tenant_job
+    def touch(run):
+        audit.record("customer.updated", "customer", 7, "by a job")
+        return {}
+
+    with app.app_context(), as_tenant(world_a):
+        run = start_job("audit_export", touch, created_by_id=world_a.manager.id)
+        db.session.info.pop("regulars_pending_jobs")
+        db.session.commit()
+        run_id = run.id
+    with app.app_context():
+        touch(world_a.tenant_id, run_id)
+        with tenant_scope(world_a.tenant_id):
+            entry = db.session.scalar(select(AuditEntry).where(AuditEntry.summary == "by a job"))
+            assert entry.actor_user_id == world_a.manager.id

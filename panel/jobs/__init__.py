@@ -23,6 +23,7 @@ from sqlalchemy import event
 from ..extensions import db
 from ..models import JobRun
 from ..models.base import utcnow
+from ..services import audit
 from ..tenancy import current_tenant_id, tenant_scope
 
 log = logging.getLogger(__name__)
@@ -164,7 +165,8 @@ def tenant_job(fn: Callable) -> Callable:
             run.status, run.started_at, run.progress = "running", utcnow(), 0
             db.session.commit()
             try:
-                result = fn(run, *args)
+                with audit.acting_as(run.created_by_id):
+                    result = fn(run, *args)
                 run.status, run.progress, run.finished_at = "finished", 100, utcnow()
                 run.result = result if isinstance(result, dict) else None
                 db.session.commit()

@@ -1,0 +1,201 @@
+"""Time the customer list's live search over HTTP, and the bare SQL it runs, at bench scale.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1/regulars_bench \\
+        python -m bench.search --tenant-slug bench
+
+Starts gunicorn on a free local port (or uses --base-url), signs in as the bench tenant's owner
+(see bench.generate), then for each query below sends the htmx fragment request
+GET /customers/?q=... with HX-Request, sequentially, and prints p50/p95 of the round trip. Beside
+it: the time of the SQL statements the same page() call runs, measured in-process on the same
+database (`sql` = all statements of the fragment's data, `rows` = the main keyset query alone).
+Figures only; nothing is asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from sqlalchemy import event, select
+
+from panel import cardcodes, create_app
+from panel.extensions import db
+from panel.models import Card, Customer, Tenant
+from panel.services import customers
+from panel.tenancy import tenant_scope
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pick_queries(tenant_id: int) -> list[tuple[str, dict]]:
+    """Realistic searches drawn from the bench data: (label, URL arguments)."""
+    with tenant_scope(tenant_id):
+        person = db.session.scalars(select(Customer).where(Customer.last_name != "", Customer.archived_at.is_(None))
+                                    .order_by(Customer.id).offset(500).limit(1)).one()
+        firm = db.session.scalars(select(Customer).where(Customer.nip != "").order_by(Customer.id).limit(1)).one()
+        phoned = db.session.scalars(select(Customer).where(Customer.phone_digits.like("48%"))
+                                    .order_by(Customer.id).offset(77).limit(1)).one()
+        mailed = db.session.scalars(select(Customer).where(Customer.email != "").order_by(Customer.id)
+                                    .offset(300).limit(1)).one()
+        card = db.session.scalars(select(Card).where(Card.code.like("__________")).order_by(Card.id)
+                                  .offset(1234).limit(1)).one()
+        info = cardcodes.describe(card.code)
+    national = phoned.phone_digits[2:]
+    return [
+        ("first page, no search", {}),
+        ("surname, 5 letters", {"q": customers.fold(person.last_name)[:5]}),
+        ("full name", {"q": f"{person.first_name} {person.last_name}"}),
+        ("city without accents 'lodz'", {"q": "lodz"}),
+        ("two letters 'ko'", {"q": "ko"}),
+        ("NIP, full", {"q": firm.nip}),
+        ("NIP, first 6 digits", {"q": firm.nip[:6]}),
+        ("phone, national 9 digits", {"q": f"{national[:3]} {national[3:6]} {national[6:]}"}),
+        ("phone, +48 and 6 digits", {"q": f"+48 {national[:6]}"}),
+        ("e-mail, 8 chars", {"q": mailed.email[:8]}),
+        ("card scan, decimal", {"q": card.code}),
+        ("card scan, same card as hex", {"q": info["hex_fwd"] or card.code}),
+        ("no match", {"q": "qxzqxz"}),
+        ("filters: consent+no card", {"consent": "yes", "card": "no"}),
+        ("sort by city, page 1", {"sort": "city"}),
+        ("sort by company, desc", {"sort": "-company"}),
+        ("created, newest first", {"sort": "-created"}),
+        ("search + archived filter", {"q": "nowak", "status": "all"}),
+    ]
+
+
+def time_sql(tenant_id: int, args: dict, runs: int) -> tuple[list[float], list[float], int]:
+    """(all statements ms, main rows query ms, rows) per run of customers.page() for these args."""
+    totals, mains, spans = [], [], []
+
+    def before(conn, cursor, statement, params, context, executemany):
+        context._bench_start = time.perf_counter()
+
+    def after(conn, cursor, statement, params, context, executemany):
+        spans.append((statement, (time.perf_counter() - context._bench_start) * 1000))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    count = 0
+    try:
+        with tenant_scope(tenant_id):
+            f = customers.parse_filter(args)
+            for _ in range(runs):
+                spans.clear()
+                result = customers.page(f)
+                count = len(result.customers)
+                totals.append(sum(ms for _s, ms in spans))
+                # The keyset query is the one with ORDER BY ... LIMIT over customers.
+                mains.append(sum(ms for s, ms in spans if "FROM customers" in s and "LIMIT" in s and "count(" not in s))
+                db.session.expunge_all()
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    return totals, mains, count
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+    env = dict(os.environ, REGULARS_ENV=os.environ.get("REGULARS_ENV", "development"))
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen([str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                             "wsgi:app"], cwd=ROOT, env=env)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
+                return proc
+        except requests.RequestException:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def sign_in(base: str, email: str, password: str) -> requests.Session:
+    s = requests.Session()
+    page = s.get(f"{base}/login").text
+    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    data = {"email": email, "password": password, "csrf_token": m.group(1) if m else ""}
+    resp = s.post(f"{base}/login", data=data, allow_redirects=False)
+    if resp.status_code not in (302, 303):
+        raise SystemExit(f"sign-in as {email} failed ({resp.status_code}); run bench.generate first")
+    return s
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tenant-slug", default="bench")
+    parser.add_argument("--password", default="bench-password-2026")
+    parser.add_argument("--requests", type=int, default=100, help="timed requests per query")
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--base-url", help="use a running server instead of starting gunicorn")
+    args = parser.parse_args(argv)
+
+    app = create_app()
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            print("bench.search needs PostgreSQL: set DATABASE_URL=postgresql://...", file=sys.stderr)
+            return 2
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == args.tenant_slug))
+        if tenant is None:
+            print(f"no tenant {args.tenant_slug!r}: run python -m bench.generate first", file=sys.stderr)
+            return 1
+        tenant_id = tenant.id
+        with tenant_scope(tenant_id):
+            total = db.session.scalar(select(db.func.count()).select_from(Customer))
+        queries = pick_queries(tenant_id)
+
+    proc = None
+    base = args.base_url
+    if not base:
+        port = free_port()
+        proc = start_gunicorn(port, args.workers)
+        base = f"http://127.0.0.1:{port}"
+    try:
+        session = sign_in(base, f"owner@{args.tenant_slug}.bench", args.password)
+        print(f"{total} customers in {args.tenant_slug!r}; {args.requests} sequential requests per query "
+              f"against {base} (gunicorn, {args.workers} workers); ms")
+        print(f"{'query':34} {'rows':>4} {'http p50':>9} {'http p95':>9} {'sql p50':>8} {'sql p95':>8} "
+              f"{'rows-q p50':>10}")
+        for label, qargs in queries:
+            url = f"{base}/customers/"
+            for _ in range(args.warmup):
+                session.get(url, params=qargs, headers={"HX-Request": "true"})
+            times = []
+            for _ in range(args.requests):
+                t0 = time.perf_counter()
+                resp = session.get(url, params=qargs, headers={"HX-Request": "true"})
+                times.append((time.perf_counter() - t0) * 1000)
+                if resp.status_code != 200:
+                    raise SystemExit(f"{label}: HTTP {resp.status_code}")
+            with app.app_context():
+                sql, main_q, rows = time_sql(tenant_id, qargs, max(10, args.requests // 4))
+            print(f"{label:34} {rows:>4} {pct(times, 50):>9.1f} {pct(times, 95):>9.1f} {pct(sql, 50):>8.1f} "
+                  f"{pct(sql, 95):>8.1f} {statistics.median(main_q):>10.1f}")
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

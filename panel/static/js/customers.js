@@ -1,0 +1,54 @@
+// Customers area: keyboard and card-reader comfort. No inline scripts (CSP script-src 'self').
+(function () {
+  "use strict";
+
+  // A form that came back with errors: move focus to the summary so it is read out first.
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
+  }
+
+  // Search boxes: a reader types the code fast and presses Enter. The search already runs on
+  // input (after a short pause), so Enter must not send a second request; it selects the text
+  // instead, and the next scan (or typed search) replaces the code rather than being appended.
+  function wireSearch() {
+    document.querySelectorAll("[data-scan-search]").forEach(function (q) {
+      q.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter") { return; }
+        event.preventDefault();
+        window.setTimeout(function () { q.select(); }, 0);
+      });
+    });
+  }
+
+  // After a sort, page or tab link swapped its region, put focus back on the same control in
+  // the new content (or on the region's heading) instead of losing it to <body>.
+  var lastKey = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    lastKey = elt && elt.getAttribute ? elt.getAttribute("data-focus-key") : null;
+  });
+  // htmx:load fires on the new content itself (the old region is already detached by then).
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.detail && event.detail.elt;
+    if (!lastKey || !root || !root.querySelector) { return; }
+    var again = root.querySelector('[data-focus-key="' + lastKey + '"]');
+    var fallback = root.querySelector("[data-focus-after-swap]");
+    if (!again && !fallback) { return; }   // e.g. the out-of-band flash area
+    lastKey = null;
+    (again || fallback).focus();
+  });
+
+  // The CSV export link follows the list's filters as they change without a page load.
+  document.addEventListener("htmx:pushedIntoHistory", function () {
+    var link = document.getElementById("customer-export");
+    if (link) { link.search = window.location.search; }
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { focusErrorSummary(); wireSearch(); });
+  } else {
+    focusErrorSummary();
+    wireSearch();
+  }
+})();

@@ -1,0 +1,156 @@
+"""Company lookup in the customer form, in a real browser: NIP -> "Fetch data from GUS" -> filled form.
+
+The fake GUS/ARES runs on a local socket; lookups run on a real RQ worker in a thread, so the
+page really polls until the job is done.
+"""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from playwright.sync_api import expect
+from rq import SimpleWorker
+from rq.timeouts import TimerDeathPenalty
+from sqlalchemy import select
+
+from panel.extensions import db
+from panel.jobs import get_queue, redis_connection
+from panel.models import Customer
+from panel.registers.fake import ARES_PATH, GUS_PATH, FakeRegisters, serve_in_thread
+from panel.tenancy import tenant_scope
+
+from .conftest import shot, sign_in
+
+pytestmark = pytest.mark.browser
+
+ORLEN = "POLSKI KONCERN NAFTOWY ORLEN SPÓŁKA AKCYJNA"
+
+
+class _ThreadWorker(SimpleWorker):
+    """An RQ worker that can run outside the main thread (no signals there)."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self) -> None:
+        pass
+
+
+@pytest.fixture
+def registers(app):
+    fake = FakeRegisters(slow_seconds=1.0)
+    server, base = serve_in_thread(fake=fake)
+    saved = {k: app.config[k] for k in ("GUS_URL", "ARES_URL", "GUS_API_KEY")}
+    app.config.update(GUS_URL=base + GUS_PATH, ARES_URL=base + ARES_PATH, GUS_API_KEY=fake.api_key)
+    yield fake
+    app.config.update(saved)
+    server.stop()
+
+
+@pytest.fixture
+def lookup_worker(app, live_server):
+    """Works the `lookups` queue every 200 ms while the test runs."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        with app.app_context():
+            while not stop.is_set():
+                _ThreadWorker([get_queue("lookups")], connection=redis_connection()).work(burst=True)
+                stop.wait(0.2)
+
+    thread = threading.Thread(target=loop, name="lookup-worker", daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(10)
+
+
+def _form_has_lookup(page) -> None:
+    assert page.locator("[data-lookup-region]").count() == 1, (
+        'the customer form must include {% include "lookups/_company_lookup.html" %} after the NIP/IČO fields')
+
+
+def test_nip_fetches_gus_and_fills_the_form_without_overwriting(page, app, world_a, registers, lookup_worker):
+    sign_in(page, world_a.staff)
+    page.goto("/customers/new")
+    _form_has_lookup(page)
+    page.fill("#company_name", "Orlen")  # typed before asking: must not be overwritten silently
+    offer = page.locator("[data-lookup-offer][data-lookup-source=nip]")
+    page.fill("#nip", "774-000-14-55")  # a typo: the check digit is wrong
+    expect(page.locator("[data-lookup-invalid=nip]")).to_be_visible()
+    expect(offer).to_be_hidden()
+    page.fill("#nip", "PL 774-000-14-54")
+    expect(offer).to_be_visible()
+    expect(page.locator("[data-lookup-invalid=nip]")).to_be_hidden()
+    shot(page, "lookup-offer")
+
+    offer.get_by_role("button", name="Fetch data from GUS").click()
+    card = page.locator("[data-lookup-result]")
+    expect(card).to_be_visible(timeout=15000)
+    # Empty fields were filled at once...
+    expect(page.locator("#regon")).to_have_value("610188201")
+    expect(page.locator("#street")).to_have_value("ul. Test-Wilcza")
+    expect(page.locator("#building")).to_have_value("7")
+    expect(page.locator("#postcode")).to_have_value("09-411")
+    expect(page.locator("#city")).to_have_value("Płock")
+    # ...but what the user typed stays until they choose to replace it.
+    expect(page.locator("#company_name")).to_have_value("Orlen")
+    replace = card.locator("[data-lookup-field=company_name] .lookup-replace")
+    expect(replace).to_be_visible()
+    expect(replace).to_contain_text("Replace “Orlen”")
+    expect(card.locator("[data-lookup-summary]")).to_contain_text(
+        "Filled in: REGON (PL), Street, Building no., Postcode, City.")
+    shot(page, "lookup-found-conflict")
+
+    replace.locator("input").check()
+    card.get_by_role("button", name="Fill in").click()
+    expect(page.locator("#company_name")).to_have_value(ORLEN)
+    expect(replace).to_be_hidden()
+    shot(page, "lookup-filled")
+
+    page.get_by_role("button", name="Add customer").click()
+    page.wait_for_url(lambda url: "/customers/new" not in url)
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        c = db.session.scalar(select(Customer).where(Customer.nip == "7740001454"))
+        assert (c.company_name, c.regon, c.postcode, c.city) == (ORLEN, "610188201", "09-411", "Płock")
+
+
+def test_not_found_keeps_the_form_and_says_so(page, world_a, registers, lookup_worker):
+    sign_in(page, world_a.staff)
+    page.goto("/customers/new")
+    _form_has_lookup(page)
+    page.fill("#first_name", "Jan")
+    page.fill("#nip", "1234563218")
+    page.get_by_role("button", name="Fetch data from GUS").click()
+    message = page.locator("#company-lookup-status .lookup-message")
+    expect(message).to_contain_text("GUS has no company with the NIP 1234563218", timeout=15000)
+    expect(page.locator("#first_name")).to_have_value("Jan")
+    expect(page.locator("#nip")).to_have_value("1234563218")
+    shot(page, "lookup-not-found")
+
+
+def test_register_down_says_it_is_retrying(page, app, world_a, registers, lookup_worker):
+    app.config["REGISTERS_HTTP_RETRIES"] = 0
+    try:
+        sign_in(page, world_a.staff)
+        page.goto("/customers/new")
+        _form_has_lookup(page)
+        page.fill("#nip", "2222222222")
+        page.get_by_role("button", name="Fetch data from GUS").click()
+        expect(page.locator("#company-lookup-status .lookup-retrying")).to_contain_text(
+            "GUS is not answering, retrying…", timeout=15000)
+        shot(page, "lookup-retrying")
+    finally:
+        app.config.pop("REGISTERS_HTTP_RETRIES", None)
+
+
+def test_czech_ico_fills_from_ares_in_czech(page, world_b, registers, lookup_worker):
+    sign_in(page, world_b.owner)
+    page.goto("/customers/new")
+    _form_has_lookup(page)
+    page.fill("#ico", "26168685")
+    page.locator("[data-lookup-offer][data-lookup-source=ico]").get_by_role("button").click()
+    expect(page.locator("[data-lookup-result]")).to_be_visible(timeout=15000)
+    expect(page.locator("#company_name")).to_have_value("Seznam.cz, a.s.")
+    expect(page.locator("#dic")).to_have_value("CZ26168685")
+    expect(page.locator("#postcode")).to_have_value("150 00")
+    shot(page, "lookup-ares-cs")

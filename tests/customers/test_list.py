@@ -1,0 +1,273 @@
+"""The customer list: search, filters, sorting, keyset pages, the htmx fragment and its query count."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from panel.extensions import db
+from panel.models import Customer
+from panel.services import customers
+from tests.conftest import HX, as_tenant
+
+from .factories import add_card, make_customer
+
+VALID_NIP = "5261040828"
+
+
+def ids(f: customers.CustomerFilter) -> set[int]:
+    return {c.id for c in db.session.scalars(customers.filtered_query(f))}
+
+
+def q(text: str, **kw) -> customers.CustomerFilter:
+    return customers.CustomerFilter(q=text, **kw)
+
+
+@pytest.fixture
+def people(app, world_a, world_b):
+    """A few customers of tenant A (and one of B with the same name, which must never show)."""
+    t = world_a.tenant_id
+    made = {
+        "lukasz": make_customer(app, t, first_name="Łukasz", last_name="Dvořák", city="Łódź", phone="600 100 200",
+                                email="lukasz@example.pl", marketing_consent=True),
+        "anna": make_customer(app, t, first_name="Anna", last_name="Nowak", city="Kraków", phone="+48 501 222 333",
+                              is_staff=True),
+        "firma": make_customer(app, t, company_name="Pierogarnia 100% Sp. z o.o.", nip=VALID_NIP, city="Warszawa"),
+        "ng": make_customer(app, t, first_name="Bao", last_name="Ng", city="Gdańsk"),
+    }
+    made["card"] = add_card(app, t, made["anna"], "3220338716", number="A-0042")
+    make_customer(app, world_b.tenant_id, first_name="Łukasz", last_name="Dvořák", city="Łódź")
+    return made
+
+
+def test_search_is_accent_and_case_free(ctx, world_a, people):
+    with as_tenant(world_a):
+        assert ids(q("lodz")) == {people["lukasz"]}
+        assert ids(q("ŁÓDŹ")) == {people["lukasz"]}
+        assert ids(q("dvorak lukasz")) == {people["lukasz"]}       # every word must match
+        assert ids(q("dvorak anna")) == set()
+        assert ids(q("krak")) == {people["anna"]}
+
+
+def test_two_letters_match_word_starts_only(ctx, world_a, people):
+    with as_tenant(world_a):
+        assert ids(q("ng")) == {people["ng"]}
+        assert ids(q("no")) == {people["anna"]}        # Nowak
+        assert ids(q("ak")) == set()                   # inside "Nowak" and "Dvořák", but no word starts so
+        assert ids(q("wak")) == {people["anna"]}       # three letters match anywhere
+        result = customers.page(q("n"))
+        assert result.short_query is True
+
+
+def test_digits_match_identifier_and_phone_starts(ctx, world_a, people):
+    with as_tenant(world_a):
+        assert ids(q("526-104")) == {people["firma"]}
+        assert ids(q(VALID_NIP)) == {people["firma"]}
+        assert ids(q("600 100")) == {people["lukasz"]}          # national form
+        assert ids(q("+48 600 100 200")) == {people["lukasz"]}  # international form
+        assert ids(q("0048501")) == {people["anna"]}
+        assert ids(q("100 200")) == set()                       # a prefix, not the middle of a number
+        assert customers.page(q("60")).short_query is True
+
+
+def test_like_wildcards_are_literal(ctx, world_a, people):
+    with as_tenant(world_a):
+        assert ids(q("100%")) == {people["firma"]}
+        assert ids(q("%%%")) == set()
+        assert ids(q("a_n")) == set()
+
+
+def test_email_substring(ctx, world_a, people):
+    with as_tenant(world_a):
+        assert ids(q("lukasz@exa")) == {people["lukasz"]}
+
+
+def test_scanned_card_finds_its_owner_in_any_reader_format(ctx, world_a, people):
+    with as_tenant(world_a):
+        # Stored as a 10-digit little-endian decimal; a phone reads the same card as hex.
+        for scanned in ("3220338716", "1C78F2BF", "1c:78:f2:bf", "A-0042"):
+            result = customers.page(q(scanned))
+            assert [c.id for c in result.customers] == [people["anna"]], scanned
+            assert result.card is not None and result.card.customer_id == people["anna"]
+
+
+def test_other_tenant_never_listed(ctx, world_b, people):
+    with as_tenant(world_b):
+        found = ids(customers.CustomerFilter(status="all"))
+        assert len(found) == 1
+        assert people["lukasz"] not in found
+        assert customers.page(q("3220338716")).card is None   # tenant A's card
+
+
+def test_filters_combine(app, ctx, world_a, people):
+    with as_tenant(world_a):
+        everyone = {people[k] for k in ("lukasz", "anna", "firma", "ng")}
+        assert ids(customers.CustomerFilter()) == everyone
+        assert ids(customers.CustomerFilter(consent="yes")) == {people["lukasz"]}
+        assert ids(customers.CustomerFilter(consent="no")) == everyone - {people["lukasz"]}
+        assert ids(customers.CustomerFilter(staff="yes")) == {people["anna"]}
+        assert ids(customers.CustomerFilter(card="yes")) == {people["anna"]}
+        assert ids(customers.CustomerFilter(card="no", staff="no")) == {people["lukasz"], people["firma"], people["ng"]}
+        assert ids(customers.CustomerFilter(card="yes", consent="yes")) == set()
+        c = db.session.get(Customer, people["ng"])
+        customers.archive(c)
+        db.session.commit()
+        assert people["ng"] not in ids(customers.CustomerFilter())
+        assert ids(customers.CustomerFilter(status="archived")) == {people["ng"]}
+        assert ids(customers.CustomerFilter(status="all")) == everyone
+        assert ids(customers.CustomerFilter(status="archived", q="gdansk")) == {people["ng"]}
+
+
+def test_parse_filter_is_an_allow_list():
+    f = customers.parse_filter({"q": "  Łódź  ", "status": "all", "consent": "yes", "staff": "maybe",
+                                "card": "no", "sort": "-city"})
+    assert f == customers.CustomerFilter(q="Łódź", status="all", consent="yes", staff="", card="no",
+                                         sort="city", desc=True)
+    assert customers.parse_filter({"sort": "password_hash", "status": "deleted"}) == customers.CustomerFilter()
+    assert customers.parse_filter({"q": "x" * 500}).q == "x" * customers.MAX_QUERY
+    assert f.to_args() == {"q": "Łódź", "status": "all", "consent": "yes", "card": "no", "sort": "-city"}
+    assert customers.parse_filter(f.to_args()) == f
+    assert customers.CustomerFilter().to_args() == {}
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "company", "-company", "city", "-city", "created", "-created"])
+def test_keyset_pages_walk_every_row_once_in_order(app, ctx, world_a, sort):
+    t = world_a.tenant_id
+    cities = ["Łódź", "Lublin", "Zakopane", "Kraków", "Ełk", "Opole"]
+    for i in range(23):
+        # Duplicated names and cities: ties are broken by id, so pages never skip or repeat.
+        make_customer(app, t, first_name=f"Osoba{i % 4}", last_name="Ćwik" if i % 2 else "Cwik",
+                      company_name=f"Firma {i % 5}", city=cities[i % len(cities)])
+    with as_tenant(world_a):
+        f = customers.parse_filter({"sort": sort})
+        expected = [c.id for c in db.session.scalars(customers.filtered_query(f))]
+        seen, cursor, pages = [], None, []
+        while True:
+            result = customers.page(f, after=cursor, size=5)
+            pages.append(result)
+            seen += [c.id for c in result.customers]
+            if not result.next_cursor:
+                break
+            cursor = result.next_cursor
+        assert seen == expected
+        assert len(seen) == 23
+        assert pages[0].prev_cursor is None
+        # Walking back from the last page gives the previous page exactly.
+        back = customers.page(f, before=pages[-1].prev_cursor, size=5)
+        assert [c.id for c in back.customers] == [c.id for c in pages[-2].customers]
+        # Back from page two lands on the true first page.
+        first = customers.page(f, before=pages[1].prev_cursor, size=5)
+        assert [c.id for c in first.customers] == [c.id for c in pages[0].customers]
+        assert first.prev_cursor is None
+
+
+@pytest.mark.pg_only
+def test_company_and_city_sort_as_people_read(app, ctx, world_a):
+    t = world_a.tenant_id
+    for city in ("Zakopane", "Łódź", "Lublin", "Ełk"):
+        make_customer(app, t, first_name="X", city=city)
+    with as_tenant(world_a):
+        rows = db.session.scalars(customers.filtered_query(customers.parse_filter({"sort": "city"})))
+        assert [c.city for c in rows] == ["Ełk", "Lublin", "Łódź", "Zakopane"]
+
+
+def test_tampered_cursor_shows_the_first_page(app, ctx, world_a, people):
+    with as_tenant(world_a):
+        first = customers.page(customers.CustomerFilter(), size=2)
+        for junk in ("zzz", "W10", "WyJhIiwgImIiXQ", "eyJhIjogMX0"):
+            again = customers.page(customers.CustomerFilter(), after=junk, size=2)
+            assert [c.id for c in again.customers] == [c.id for c in first.customers]
+
+
+def test_count_is_capped(app, ctx, world_a, monkeypatch):
+    for i in range(4):
+        make_customer(app, world_a.tenant_id, first_name=f"P{i}")
+    monkeypatch.setattr(customers, "COUNT_CAP", 2)
+    with as_tenant(world_a):
+        result = customers.page(customers.CustomerFilter(), size=10)
+    assert result.total_capped
+    assert len(result.customers) == 4
+
+
+# --- the view ---------------------------------------------------------------------------------
+
+def test_list_page_and_fragment(staff_a, people):
+    page = staff_a.get("/customers/?q=lodz")
+    assert page.status_code == 200
+    html = page.data.decode()
+    assert "<html" in html and 'id="customer-q"' in html and 'value="lodz"' in html
+    assert "Łukasz Dvořák" in html and "Anna" not in html
+
+    frag = staff_a.get("/customers/?q=lodz&consent=&staff=&card=&status=active&sort=name", headers=HX)
+    body = frag.data.decode()
+    assert frag.status_code == 200
+    assert "<html" not in body and body.lstrip().startswith('<div id="customer-table"')
+    assert "Łukasz Dvořák" in body
+    assert "HX-Request" in frag.headers["Vary"]
+    # The address bar gets the clean URL: defaults left out.
+    assert frag.headers["HX-Push-Url"] == "/customers/?q=lodz"
+
+
+def test_fragment_scan_shows_card_owner(staff_a, people):
+    body = staff_a.get("/customers/?q=1C78F2BF", headers=HX).data.decode()
+    assert "Card 3220338716 belongs to" in body   # the code as stored
+    assert f'/customers/{people["anna"]}' in body
+
+
+def test_fragment_sort_and_pages_keep_filters(app, staff_a, world_a):
+    for i in range(30):
+        make_customer(app, world_a.tenant_id, first_name=f"Gość {i:02d}", city="Łódź" if i % 2 else "Ełk",
+                      marketing_consent=True)
+    body = staff_a.get("/customers/?consent=yes&sort=-city", headers=HX).data.decode()
+    assert 'aria-sort="descending"' in body
+    assert 'name="sort" form="customer-filters" value="-city"' in body
+    next_link = body.split('rel="next" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    args = parse_qs(urlsplit(next_link).query)
+    assert args["consent"] == ["yes"] and args["sort"] == ["-city"] and "after" in args
+    nxt = staff_a.get(next_link, headers=HX)
+    assert nxt.status_code == 200
+    assert nxt.headers["HX-Push-Url"].startswith("/customers/?consent=yes&sort=-city&after=")
+    first_names = set(body.split("Gość ")[1:])
+    assert "rel=\"prev\"" in nxt.data.decode()
+    assert first_names  # the two pages were both rendered
+
+
+def test_list_fragment_query_count_does_not_grow(app, staff_a, world_a, count_queries):
+    t = world_a.tenant_id
+
+    def run() -> int:
+        staff_a.get("/customers/", headers=HX)  # warm caches (templates, tenant)
+        with count_queries() as n:
+            resp = staff_a.get("/customers/?q=kowal", headers=HX)
+            assert resp.status_code == 200
+        return n()
+
+    for i in range(3):
+        cid = make_customer(app, t, first_name=f"Jan{i}", last_name="Kowalski")
+        add_card(app, t, cid, f"CARD-{i}")
+    small = run()
+    for i in range(3, 25):
+        cid = make_customer(app, t, first_name=f"Jan{i}", last_name="Kowalski")
+        add_card(app, t, cid, f"CARD-{i}")
+        add_card(app, t, cid, f"CARD-{i}-B")
+    large = run()
+    assert large == small
+    # Sign-in (user, memberships), the card probe (code, then printed number), the rows, their
+    # cards in one go, the capped count: nothing per row.
+    assert large == 7
+
+
+def test_erased_customer_shows_its_placeholder_in_the_list(app, manager_a, world_a):
+    cid = make_customer(app, world_a.tenant_id, first_name="Zofia", last_name="Zielińska")
+    assert manager_a.post(f"/customers/{cid}/erase", data={"confirmation": str(cid)}).status_code == 303
+    body = manager_a.get("/customers/?status=all", headers=HX).data.decode()
+    assert f"Erased customer #{cid}" in body
+    assert "Zielińska" not in body
+
+
+def test_unicode_query_round_trips_through_the_url(staff_a, people):
+    frag = staff_a.get("/customers/?q=%C5%81%C3%B3d%C5%BA", headers=HX)     # ?q=Łódź
+    assert frag.headers["HX-Push-Url"] == "/customers/?q=%C5%81%C3%B3d%C5%BA"
+    assert "Katarzyna" not in frag.data.decode() and "Łukasz Dvořák" in frag.data.decode()
+    page = staff_a.get(frag.headers["HX-Push-Url"]).data.decode()
+    assert 'value="Łódź"' in page
