@@ -81,5 +81,6 @@ def sign_in(page, person, password: str = PASSWORD) -> None:
 def shot(page, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
+    page.evaluate("window.scrollTo(0, 0)")  # else the sticky top bar is drawn mid-page
     page.screenshot(path=str(path), full_page=True)
     return path
