@@ -75,7 +75,7 @@ def app(database_url):
 
     app = create_app(dict(TEST_OVERRIDES), env=make_test_env(database_url))
     with app.app_context():
-        upgrade(revision="heads")  # TODO(integration): back to a single head
+        upgrade()
     yield app
     with app.app_context():
         db.session.remove()

@@ -13,7 +13,10 @@ from .base import utcnow
 
 class AuditEntry(TenantScoped, db.Model):
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_tenant_created", "tenant_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_audit_entries_tenant_created", "tenant_id", "created_at"),
+        Index("ix_audit_entries_tenant_entity", "tenant_id", "entity_type", "entity_id"),  # a record's history
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

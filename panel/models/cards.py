@@ -29,6 +29,8 @@ class Card(TenantScoped, Timestamps, db.Model):
         ),
         Index("ix_cards_tenant_customer", "tenant_id", "customer_id"),
         Index("ix_cards_tenant_expires", "tenant_id", "expires_on"),
+        # The self-reference needs its own index, or every card delete scans the table.
+        Index("ix_cards_tenant_replaced_by", "tenant_id", "replaced_by_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -24,6 +24,7 @@ class Customer(TenantScoped, Timestamps, db.Model):
         Index("ix_customers_tenant_email", "tenant_id", "email"),
         Index("ix_customers_tenant_phone", "tenant_id", "phone_digits"),
         Index("ix_customers_tenant_sort_name", "tenant_id", "sort_name", "id"),
+        Index("ix_customers_tenant_merged_into", "tenant_id", "merged_into_id"),
         Index("ix_customers_search_trgm", "tenant_id", "search_text", postgresql_using="gin",
               postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
