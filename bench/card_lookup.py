@@ -1,0 +1,185 @@
+"""Time GET /api/v1/cards/{code} over HTTP at bench scale, beside its floor.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1/regulars_bench \\
+        python -m bench.card_lookup --tenant-slug bench
+
+Needs a tenant filled by bench.generate (150 000 cards). Creates an API token for the run
+(revoked at the end), starts gunicorn with 2 workers on a free local port, and sends the
+lookups sequentially, each with a fresh connection as gunicorn's sync workers answer. A share
+of the codes is sent in the other reader format (hex for a decimal card and back), so the
+canonical matching is what gets timed. Beside it, with the same codes:
+
+* sql      - the bare lookup (the card joined with its customer by canonical key), psycopg,
+             one connection, what the endpoint's main query costs in the database;
+* minimal  - a minimal Flask app returning JSON (bench/minimal_app.py), the same gunicorn
+             setup: what any request costs before our code runs.
+
+The aim: endpoint p99 < 10 ms, and the endpoint within 3x of (minimal + sql). Figures only;
+nothing is asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import requests
+from sqlalchemy import select, text
+
+from panel import cardcodes, create_app
+from panel.extensions import db
+from panel.models import ApiToken, Tenant
+from panel.services import tokens
+from panel.tenancy import tenant_scope
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What the endpoint's main query asks, written out: the card and its customer by canonical key.
+BARE_SQL = """
+SELECT cards.*, customers.*
+FROM cards JOIN customers ON customers.tenant_id = cards.tenant_id AND customers.id = cards.customer_id
+WHERE cards.tenant_id = %s AND cards.code_key = %s
+"""
+
+
+def other_format(code: str) -> str:
+    """The same card as the other kind of reader would type it."""
+    info = cardcodes.describe(code)
+    if info["uid_length"] != 4:
+        return code
+    return info["hex_fwd"] if code.isdigit() and len(code) == 10 else info["dec_le"]
+
+
+def pick_codes(tenant_id: int, n: int, seed: int) -> list[str]:
+    """n random card codes of the tenant, 40% of them as the other kind of reader types them."""
+    rnd = random.Random(seed)
+    db.session.execute(text("SELECT setseed(:s)"), {"s": rnd.random()})
+    codes = list(db.session.scalars(text("SELECT code FROM cards WHERE tenant_id = :t ORDER BY random() LIMIT :n"),
+                                    {"t": tenant_id, "n": n}))
+    return [other_format(c) if rnd.random() < 0.4 else c for c in codes]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(target: str, workers: int, probe: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = dict(os.environ, REGULARS_ENV=os.environ.get("REGULARS_ENV", "development"))
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen([str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                             target], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            requests.get(base + probe, timeout=1)
+            return proc, base
+        except requests.RequestException:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit(f"gunicorn {target} did not start")
+
+
+def time_http(urls: list[str], headers: dict, warmup: int) -> list[float]:
+    for url in urls[:warmup]:
+        requests.get(url, headers=headers)
+    times = []
+    for url in urls:
+        t0 = time.perf_counter()
+        resp = requests.get(url, headers=headers)
+        times.append((time.perf_counter() - t0) * 1000)
+        if resp.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {resp.status_code} {resp.text[:200]}")
+    return times
+
+
+def time_sql(dsn: str, tenant_id: int, fmt: str, codes: list[str]) -> list[float]:
+    keys = [cardcodes.lookup_key(c, fmt) for c in codes]
+    times = []
+    with psycopg.connect(dsn) as conn:
+        for key in keys[:50]:  # warm-up; also lets psycopg prepare the statement
+            conn.execute(BARE_SQL, (tenant_id, key)).fetchall()
+        for key in keys:
+            t0 = time.perf_counter()
+            rows = conn.execute(BARE_SQL, (tenant_id, key)).fetchall()
+            times.append((time.perf_counter() - t0) * 1000)
+            if len(rows) != 1:
+                raise SystemExit(f"bare SQL found {len(rows)} rows for {key}")
+    return times
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tenant-slug", default="bench")
+    parser.add_argument("--requests", type=int, default=2000, help="timed lookups")
+    parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--seed", type=int, default=4)
+    args = parser.parse_args(argv)
+
+    app = create_app()
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            print("bench.card_lookup needs PostgreSQL: set DATABASE_URL=postgresql://...", file=sys.stderr)
+            return 2
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == args.tenant_slug))
+        if tenant is None:
+            print(f"no tenant {args.tenant_slug!r}: run python -m bench.generate first", file=sys.stderr)
+            return 1
+        tenant_id, fmt = tenant.id, tenant.reader_format
+        codes = pick_codes(tenant_id, args.requests, args.seed)
+        with tenant_scope(tenant_id):
+            cards = db.session.scalar(text("SELECT count(*) FROM cards WHERE tenant_id = :t"), {"t": tenant_id})
+            token, plain = tokens.create("bench.card_lookup")
+            db.session.commit()
+            token_id = token.id
+        dsn = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    procs = []
+    try:
+        api, api_base = start_gunicorn("wsgi:app", args.workers, "/healthz")
+        procs.append(api)
+        floor, floor_base = start_gunicorn("bench.minimal_app:app", args.workers, "/ping/x")
+        procs.append(floor)
+        quoted = [requests.utils.quote(c, safe="") for c in codes]
+        endpoint = time_http([f"{api_base}/api/v1/cards/{q}" for q in quoted],
+                             {"Authorization": f"Bearer {plain}"}, args.warmup)
+        minimal = time_http([f"{floor_base}/ping/{q}" for q in quoted], {}, args.warmup)
+        sql = time_sql(dsn, tenant_id, fmt, codes)
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=10)
+        with app.app_context(), tenant_scope(tenant_id):
+            tokens.revoke(db.session.get(ApiToken, token_id))
+            db.session.commit()
+
+    print(f"GET /api/v1/cards/{{code}}: {cards} cards in {args.tenant_slug!r} (reader format {fmt}), "
+          f"{len(codes)} sequential lookups, 40% typed in the other reader format; "
+          f"gunicorn, {args.workers} sync workers; ms")
+    print(f"{'':28} {'p50':>7} {'p90':>7} {'p99':>7} {'max':>7}")
+    for label, values in (("endpoint (HTTP)", endpoint), ("minimal Flask (HTTP)", minimal), ("bare SQL lookup", sql)):
+        print(f"{label:28} {pct(values, 50):>7.2f} {pct(values, 90):>7.2f} {pct(values, 99):>7.2f} {max(values):>7.2f}")
+    for p in (50, 99):
+        floor_ms = pct(minimal, p) + pct(sql, p)
+        print(f"p{p}: endpoint {pct(endpoint, p):.2f} ms = {pct(endpoint, p) / floor_ms:.2f}x "
+              f"(minimal + SQL = {floor_ms:.2f} ms); aim <= 3x" + ("; aim p99 < 10 ms" if p == 99 else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

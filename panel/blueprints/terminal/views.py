@@ -1,0 +1,92 @@
+"""The terminal: a page for the bar. Scan a card (or type a code, number, name or NIP) and see
+the customer at once; an unknown card can be put on a customer, new or existing."""
+from __future__ import annotations
+
+from flask import flash, request
+from flask_babel import gettext as _
+
+from ...access import get_or_404, require_role
+from ...extensions import db
+from ...htmx import render
+from ...models import Customer
+from ...services import ServiceError
+from ...services import cards as card_service
+from ...services import customers as customer_service
+from ...services import terminal
+from . import bp
+
+QUICK_FIELDS = ("first_name", "last_name", "company_name", "phone", "email")
+
+
+def _page(result: terminal.ScanResult, status: int = 200, **ctx):
+    ctx.setdefault("quick", {})
+    ctx.setdefault("quick_errors", {})
+    return render("terminal/index.html", block="terminal_result", result=result, status=status, **ctx)
+
+
+@bp.get("/")
+@require_role("staff")
+def index():
+    return _page(terminal.ScanResult(query=""))
+
+
+@bp.get("/lookup")
+@require_role("staff")
+def lookup():
+    """What a scan found; GET, so a repeated scan is harmless. `customer_id` opens one customer
+    from a list of matches; `assign` searches customers to put an unknown card on."""
+    assign = request.args.get("assign", "").strip()[:200]
+    q = request.args.get("q", "")[:200]
+    if assign:
+        found = terminal.search_customers(q, terminal.MAX_MATCHES) if q.strip() else []
+        return render("terminal/index.html", block="assign_results", result=terminal.ScanResult(query=assign,
+                      unknown_code=assign), matches=found, pick_q=q)
+    customer_id = request.args.get("customer_id")
+    if customer_id is not None:
+        customer = get_or_404(Customer, customer_id)
+        return _page(terminal.ScanResult(query="", customer=customer))
+    return _page(terminal.scan(q), q=q)
+
+
+@bp.post("/assign")
+@require_role("staff")
+def assign():
+    """Put an unknown card on an existing customer (idempotent: a second click changes nothing)."""
+    code = request.form.get("code", "")[:200]
+    customer = get_or_404(Customer, request.form.get("customer_id"))
+    try:
+        card, created = card_service.assign(customer, code)
+        db.session.commit()
+    except ServiceError as e:
+        db.session.rollback()
+        result = terminal.scan(code)
+        return _page(result, status=409 if e.code == "card_taken" else 422, assign_error=e.message)
+    if created:
+        flash(_("The card %(code)s now belongs to %(name)s.", code=card.code, name=customer.display_name), "success")
+    return _page(terminal.scan(card.code))
+
+
+@bp.post("/quick-add")
+@require_role("staff")
+def quick_add():
+    """A new customer with the scanned card, from the terminal."""
+    code = request.form.get("code", "")[:200]
+    data = {name: request.form.get(name, "")[:300] for name in QUICK_FIELDS}
+    try:
+        customer, card = terminal.quick_add(data, card_code=code)
+        db.session.commit()
+    except customer_service.CustomerInvalid as e:
+        db.session.rollback()
+        return _page(terminal.ScanResult(query=code, unknown_code=code), status=422, quick=data,
+                     quick_errors=e.errors)
+    except ServiceError as e:
+        db.session.rollback()
+        if e.code == "card_taken":
+            return _page(terminal.scan(code), status=409, assign_error=e.message)
+        return _page(terminal.ScanResult(query=code, unknown_code=code), status=422, quick=data,
+                     assign_error=e.message)
+    if card is not None:
+        flash(_("%(name)s was added with the card %(code)s.", name=customer.display_name, code=card.code), "success")
+    else:
+        flash(_("%(name)s was added.", name=customer.display_name), "success")
+    return _page(terminal.ScanResult(query=code, card=card, customer=customer))
