@@ -25,6 +25,8 @@ def get_or_404(model: type[M], obj_id) -> M:
         obj_id = int(obj_id)
     except (TypeError, ValueError):
         abort(404)
+    if not 0 < obj_id < 2**31:  # beyond PostgreSQL's integer: no such row, not a database error
+        abort(404)
     obj = db.session.get(model, obj_id)
     if obj is None:
         abort(404)

@@ -30,7 +30,7 @@ def _messages() -> dict[int, tuple[str, str]]:
 def _render(status: int, title: str | None = None, message: str | None = None):
     default_title, default_message = _messages().get(status, (_("Error"), ""))
     title, message = title or default_title, message or default_message
-    if request.blueprint == "api":
+    if request.path.startswith("/api/"):  # also routing errors, which have no blueprint
         code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}.get(
             status, "bad_request" if status < 500 else "server_error")
         return jsonify(error={"code": code, "message": message}), status

@@ -45,8 +45,3 @@ def redirect_to(url: str, status: int = 303) -> Response:
         return resp
     return redirect(url, code=status)
 
-
-def flash_fragment() -> str:
-    """The out-of-band flash area alone, for responses that carry nothing else."""
-    return render_template("_partials/flash.html", oob=True)
-

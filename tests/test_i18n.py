@@ -15,12 +15,13 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
 @functools.cache
-def _source_ids() -> frozenset[str]:
+def _source_ids() -> frozenset[tuple[str | None, str]]:
     method_map = [("panel/**.py", "python"), ("panel/templates/**.html", "jinja2")]
     keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
     ids = set()
-    for _file, _line, message, _comments, _ctx in extract_from_dir(str(ROOT), method_map, keywords=keywords):
-        ids.add(message if isinstance(message, str) else message[0])
+    keywords["pgettext"] = ((1, "c"), 2)
+    for _file, _line, message, _comments, ctx in extract_from_dir(str(ROOT), method_map, keywords=keywords):
+        ids.add((ctx, message if isinstance(message, str) else message[0]))
     return frozenset(ids)
 
 
@@ -28,10 +29,10 @@ def _source_ids() -> frozenset[str]:
 def test_catalog_translates_every_string(locale):
     with open(ROOT / "panel" / "translations" / locale / "LC_MESSAGES" / "messages.po", encoding="utf-8") as f:
         catalog = read_po(f)
-    translated = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in catalog if m.id}
-    missing = sorted(i for i in _source_ids() if not translated.get(i))
+    translated = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m.string for m in catalog if m.id}
+    missing = sorted(i[1] for i in _source_ids() if not translated.get(i))
     assert not missing, f"{len(missing)} strings lack a {locale} translation (run `make messages`): {missing[:15]}"
-    for msgid, msgstr in translated.items():
+    for (_ctx, msgid), msgstr in translated.items():
         text = msgstr if isinstance(msgstr, str) else " ".join(msgstr)
         assert set(PLACEHOLDER.findall(msgid)) == set(PLACEHOLDER.findall(text)), f"placeholders differ: {msgid!r}"
 

@@ -189,3 +189,16 @@ def test_every_non_public_route_needs_a_sign_in(app, graphs):
                 assert resp.status_code in (302, 401), f"{method} {url} answered {resp.status_code} anonymously"
                 if resp.status_code == 302:
                     assert resp.headers["Location"].startswith("/login")
+
+
+def test_absurd_ids_are_404_not_500(owner_a, graphs):
+    for url in ("/cards/99999999999/block", "/customers/99999999999", "/jobs/99999999999"):
+        method = "POST" if url.endswith("block") else "GET"
+        assert owner_a.open(url, method=method).status_code == 404, url
+
+
+def test_api_routing_errors_answer_json(client):
+    resp = client.post("/api/v1/openapi.json")
+    assert resp.status_code == 405 and resp.get_json()["error"]["code"] == "method_not_allowed"
+    resp = client.get("/api/v1/no-such-thing")
+    assert resp.status_code == 404 and resp.get_json()["error"]["code"] == "not_found"

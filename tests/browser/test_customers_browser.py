@@ -7,9 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import _browser, _server, live_server, page, shot, sign_in  # noqa: F401 (fixtures)
-
-from .factories import add_card, make_customer
+from ..customers.factories import add_card, make_customer
+from .conftest import shot, sign_in
 
 pytestmark = pytest.mark.browser
 
