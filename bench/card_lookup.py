@@ -32,6 +32,7 @@ import psycopg
 import requests
 from sqlalchemy import select, text
 
+from bench import pct
 from panel import cardcodes, create_app
 from panel.extensions import db
 from panel.models import ApiToken, Tenant
@@ -115,11 +116,6 @@ def time_sql(dsn: str, tenant_id: int, fmt: str, codes: list[str]) -> list[float
             if len(rows) != 1:
                 raise SystemExit(f"bare SQL found {len(rows)} rows for {key}")
     return times
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,6 +25,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import event, select
 
+from bench import pct
 from panel import cardcodes, create_app
 from panel.extensions import db
 from panel.models import Card, Customer, Tenant
@@ -132,11 +133,6 @@ def sign_in(base: str, email: str, password: str) -> requests.Session:
     if resp.status_code not in (302, 303):
         raise SystemExit(f"sign-in as {email} failed ({resp.status_code}); run bench.generate first")
     return s
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def main(argv: list[str] | None = None) -> int:

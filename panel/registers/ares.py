@@ -5,18 +5,16 @@ See shared/reference/company-registers/ARES.md.
 
 from __future__ import annotations
 
-import time
-from typing import Any, Callable
+from typing import Any
 
 import requests
 
 from .base import (
-    Cache,
     CompanyNotFound,
     CompanyRecord,
+    RegisterClient,
     RegisterProtocolError,
     RegisterUnavailable,
-    Timeout,
     cached_lookup,
     call_with_retries,
     http_request,
@@ -79,49 +77,17 @@ def record_from_ares(data: dict[str, Any]) -> CompanyRecord:
     )
 
 
-class AresClient:
+class AresClient(RegisterClient):
     """Looks companies up in ARES by IČO."""
 
-    def __init__(
-        self,
-        url: str = ARES_URL,
-        timeout: Timeout = (3.05, 10),
-        session: requests.Session | None = None,
-        cache: Cache | None = None,
-        max_retries: int = 2,
-        backoff: float = 0.5,
-        sleep: Callable[[float], None] = time.sleep,
-        *,
-        cache_ttl: int = 24 * 3600,
-        not_found_ttl: int = 10 * 60,
-    ) -> None:
-        self.url = url.rstrip("/")
-        self.timeout = timeout
-        self.cache = cache
-        self.max_retries = max_retries
-        self.backoff = backoff
-        self.cache_ttl = cache_ttl
-        self.not_found_ttl = not_found_ttl
-        self._sleep = sleep
-        self._owns_session = session is None
-        self._http = session if session is not None else requests.Session()
+    def __init__(self, url: str = ARES_URL, **options: Any) -> None:
+        super().__init__(url.rstrip("/"), **options)
 
     def search_ico(self, ico: str) -> CompanyRecord:
         """The subject with this IČO; raises InvalidIdentifier before any HTTP for a bad one."""
         ico = normalize_ico(ico)
         return cached_lookup(self.cache, f"ares:ico:{ico}", lambda: self._fetch(ico),
                              ttl=self.cache_ttl, not_found_ttl=self.not_found_ttl)
-
-    def close(self) -> None:
-        """Close the HTTP session if this client created it."""
-        if self._owns_session:
-            self._http.close()
-
-    def __enter__(self) -> AresClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def _fetch(self, ico: str) -> CompanyRecord:
         data = call_with_retries(

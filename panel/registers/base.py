@@ -188,3 +188,42 @@ def http_request(
         raise RegisterUnavailable(f"{register}: {type(exc).__name__}: {exc}") from exc
     except requests.RequestException as exc:
         raise RegisterProtocolError(f"{register}: {type(exc).__name__}: {exc}") from exc
+
+
+class RegisterClient:
+    """What both register clients share: the HTTP session, retry policy, cache and TTLs."""
+
+    def __init__(
+        self,
+        url: str,
+        timeout: Timeout = (3.05, 10),
+        session: requests.Session | None = None,
+        cache: Cache | None = None,
+        max_retries: int = 2,
+        backoff: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+        *,
+        cache_ttl: int = 24 * 3600,
+        not_found_ttl: int = 10 * 60,
+    ) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.cache = cache
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.cache_ttl = cache_ttl
+        self.not_found_ttl = not_found_ttl
+        self._sleep = sleep
+        self._owns_session = session is None
+        self._http = session if session is not None else requests.Session()
+
+    def close(self) -> None:
+        """Close the HTTP session if this client created it."""
+        if self._owns_session:
+            self._http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

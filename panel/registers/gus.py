@@ -11,19 +11,16 @@ import re
 import threading
 import time
 import xml.etree.ElementTree as ET
-from typing import Callable
+from typing import Any
 from xml.sax.saxutils import escape
 
-import requests
-
 from .base import (
-    Cache,
     CompanyNotFound,
     CompanyRecord,
     RegisterAuthError,
+    RegisterClient,
     RegisterProtocolError,
     RegisterUnavailable,
-    Timeout,
     cached_lookup,
     call_with_retries,
     http_request,
@@ -214,7 +211,7 @@ def record_from_rows(rows: list[dict[str, str]]) -> CompanyRecord:
     )
 
 
-class GusClient:
+class GusClient(RegisterClient):
     """Looks companies up in GUS BIR 1.1 by NIP or REGON.
 
     Safe to share between threads (logging in is serialised).  The session
@@ -222,31 +219,9 @@ class GusClient:
     through it, so short-lived RQ work-horses do not log in for every job.
     """
 
-    def __init__(
-        self,
-        api_key: str = GUS_TEST_KEY,
-        url: str = GUS_TEST_URL,
-        timeout: Timeout = (3.05, 10),
-        session: requests.Session | None = None,
-        cache: Cache | None = None,
-        max_retries: int = 2,
-        backoff: float = 0.5,
-        sleep: Callable[[float], None] = time.sleep,
-        *,
-        cache_ttl: int = 24 * 3600,
-        not_found_ttl: int = 10 * 60,
-    ) -> None:
-        self.url = url
-        self.timeout = timeout
-        self.cache = cache
-        self.max_retries = max_retries
-        self.backoff = backoff
-        self.cache_ttl = cache_ttl
-        self.not_found_ttl = not_found_ttl
+    def __init__(self, api_key: str = GUS_TEST_KEY, url: str = GUS_TEST_URL, **options: Any) -> None:
+        super().__init__(url, **options)
         self._api_key = api_key
-        self._sleep = sleep
-        self._owns_session = session is None
-        self._http = session if session is not None else requests.Session()
         self._lock = threading.Lock()
         self._sid: str | None = None
         self._sid_since = 0.0
@@ -265,17 +240,6 @@ class GusClient:
         regon = normalize_regon(regon)
         return cached_lookup(self.cache, f"gus:regon:{regon}", lambda: self._search("Regon", regon),
                              ttl=self.cache_ttl, not_found_ttl=self.not_found_ttl)
-
-    def close(self) -> None:
-        """Close the HTTP session if this client created it."""
-        if self._owns_session:
-            self._http.close()
-
-    def __enter__(self) -> GusClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # -- searching ----------------------------------------------------------
 
