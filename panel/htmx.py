@@ -28,6 +28,13 @@ def render(template: str, *, block: str | None = None, status: int = 200, **ctx)
     return resp
 
 
+def stop_polling_when(done: bool, resp: Response) -> Response:
+    """A finished job's last answer: htmx swaps it in and stops polling on status 286."""
+    if done and is_htmx():
+        resp.status_code = 286
+    return resp
+
+
 def trigger(resp: Response, event: str, detail: dict | None = None) -> Response:
     """Add an event to HX-Trigger, keeping the ones already there."""
     raw = resp.headers.get("HX-Trigger")

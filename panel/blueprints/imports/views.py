@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ...access import get_or_404, has_role, require_role
 from ...extensions import db
-from ...htmx import is_htmx, redirect_to, render
+from ...htmx import redirect_to, render, stop_polling_when
 from ...jobs import read_progress, start_job
 from ...jobs.imports import import_customers
 from ...models import JobRun
@@ -159,7 +159,5 @@ def status(run_id: int):
     """The import's progress (polled every second while it runs) and then its outcome."""
     run = _load_import(run_id)
     progress, message = read_progress(run)
-    resp = render("imports/status.html", block="import_status", run=run, progress=progress, message=message)
-    if is_htmx() and run.done:
-        resp.status_code = 286
-    return resp
+    return stop_polling_when(run.done, render("imports/status.html", block="import_status", run=run,
+                                              progress=progress, message=message))

@@ -5,7 +5,7 @@ from flask import Response, abort
 from flask_login import current_user
 
 from ...access import get_or_404, has_role, require_role
-from ...htmx import is_htmx, render
+from ...htmx import render, stop_polling_when
 from ...jobs import read_progress
 from ...models import JobRun
 from . import bp
@@ -24,10 +24,8 @@ def _load(run_id: int) -> JobRun:
 def detail(run_id: int):
     run = _load(run_id)
     progress, message = read_progress(run)
-    resp = render("jobs/detail.html", block="job_status", run=run, progress=progress, message=message)
-    if is_htmx() and run.done:
-        resp.status_code = 286  # htmx stops polling on 286
-    return resp
+    return stop_polling_when(run.done, render("jobs/detail.html", block="job_status", run=run,
+                                              progress=progress, message=message))
 
 
 @bp.get("/<int:run_id>/download")

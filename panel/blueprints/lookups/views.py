@@ -11,7 +11,7 @@ from rq import Retry
 
 from ...access import get_or_404, has_role, require_role
 from ...extensions import db
-from ...htmx import is_htmx, redirect_to, render
+from ...htmx import is_htmx, redirect_to, render, stop_polling_when
 from ...jobs import start_job
 from ...jobs.lookups import company_lookup
 from ...models import JobRun
@@ -63,7 +63,4 @@ def status(run_id: int):
 
 def _status_response(run: JobRun):
     view = lookups.describe(run)
-    resp = render(TEMPLATE, block="lookup_status", run=run, lookup=view, invalid=None)
-    if is_htmx() and view.done:
-        resp.status_code = 286  # htmx stops polling on 286 (and still swaps the answer in)
-    return resp
+    return stop_polling_when(view.done, render(TEMPLATE, block="lookup_status", run=run, lookup=view, invalid=None))
