@@ -81,11 +81,17 @@ def key_for(raw: str) -> str | None:
 # the right key in SQL (a CASE over the format, the tenant row joined by primary key), so a
 # lookup is one round trip even where the tenant is not loaded yet, as in the POS API. Built
 # once with bound parameters: a scan costs the parameters, not a new statement.
-_BY_CODE = (
-    select(Card).join(Tenant, Tenant.id == Card.tenant_id).options(joinedload(Card.customer))
-    .where(Card.code_key == case({fmt: bindparam(f"key_{fmt}") for fmt in cardcodes.READER_FORMATS},
-                                 value=Tenant.reader_format, else_=bindparam(f"key_{cardcodes.DEFAULT_FORMAT}")))
-)
+_KEY = case({fmt: bindparam(f"key_{fmt}") for fmt in cardcodes.READER_FORMATS},
+             value=Tenant.reader_format, else_=bindparam(f"key_{cardcodes.DEFAULT_FORMAT}"))
+_CARDS = select(Card).join(Tenant, Tenant.id == Card.tenant_id).options(joinedload(Card.customer))
+_BY_CODE = _CARDS.where(Card.code_key == _KEY)
+# A scan may be a code or a printed number: one round trip, a code match ranked first.
+_BY_CODE_OR_NUMBER = (_CARDS.where(or_(Card.code_key == _KEY, Card.number == bindparam("number")))
+                      .order_by((Card.code_key == _KEY).desc()).limit(1))
+
+
+def _keys(code: str) -> dict[str, str]:
+    return {f"key_{fmt}": cardcodes.lookup_key(code, fmt) for fmt in cardcodes.READER_FORMATS}
 
 
 def _by_code(raw: str) -> Card | None:
@@ -94,26 +100,21 @@ def _by_code(raw: str) -> Card | None:
         code = cardcodes.clean(raw or "")
     except cardcodes.InvalidCardCode:
         return None
-    keys = {f"key_{fmt}": cardcodes.lookup_key(code, fmt) for fmt in cardcodes.READER_FORMATS}
-    return db.session.scalar(_BY_CODE, keys)
+    return db.session.scalar(_BY_CODE, _keys(code))
 
 
 def find_card(raw: str) -> Card | None:
     """The tenant's card for what a reader (or a person) typed, with its customer loaded.
 
     The code is compared by canonical key, so any of the tenant's readers finds the card; when
-    no code matches, the printed number is tried as typed (trimmed). One query per try.
+    no code matches, the printed number is matched as typed (trimmed).
     """
-    card = _by_code(raw)
-    if card is None:
-        try:
-            number = cardcodes.clean(raw or "")
-        except cardcodes.InvalidCardCode:
-            return None
-        if len(number) <= MAX_NUMBER_LENGTH:
-            card = db.session.scalar(
-                select(Card).options(joinedload(Card.customer)).where(Card.number == number))
-    return card
+    try:
+        code = cardcodes.clean(raw or "")
+    except cardcodes.InvalidCardCode:
+        return None
+    number = code if len(code) <= MAX_NUMBER_LENGTH else None
+    return db.session.scalar(_BY_CODE_OR_NUMBER, {**_keys(code), "number": number})
 
 
 def holder_of(raw: str) -> Card | None:

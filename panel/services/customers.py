@@ -413,7 +413,7 @@ MAX_QUERY = 100
 MIN_TERM = 2            # shorter words are ignored
 MIN_SUBSTRING = 3       # trigram indexes need 3 characters; 2-character words match word starts
 PAGE_SIZE = 25
-COUNT_CAP = 1000        # "1000+" is as useful as an exact count and costs a bounded scan
+COUNT_CAP = 200         # "more than 200" is as useful as an exact count while typing, and far cheaper
 
 
 @dataclass(frozen=True)
@@ -552,6 +552,10 @@ class Page:
     @property
     def total_capped(self) -> bool:
         return self.total > COUNT_CAP
+
+    @property
+    def count_cap(self) -> int:
+        return COUNT_CAP
 
 
 def _encode_cursor(value, row_id: int) -> str:
