@@ -11,6 +11,7 @@ Raw SQL bypasses the hook: it lives in named functions that take tenant_id expli
 """
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Iterator
@@ -87,10 +88,12 @@ def unscoped(reason: str) -> Iterator[None]:
         _unscoped.reset(token)
 
 
-def _scoped_tables() -> set[str]:
+@functools.cache
+def _scoped_tables() -> frozenset[str]:
+    """Names of the tenant-owned tables; the models are all mapped before the first query."""
     from .extensions import db
 
-    return {m.local_table.name for m in db.Model.registry.mappers if issubclass(m.class_, TenantScoped)}
+    return frozenset({m.local_table.name for m in db.Model.registry.mappers if issubclass(m.class_, TenantScoped)})
 
 
 def _touches_scoped_table(statement) -> bool:

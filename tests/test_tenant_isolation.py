@@ -152,25 +152,37 @@ def test_tenant_a_gets_404_for_every_route_with_tenant_b_ids(app, graphs, world_
 
 def test_pages_and_fragments_without_ids_show_nothing_of_tenant_b(app, graphs, owner_a):
     a, b = graphs
+    shown = []
     for rule in _rules(app):
         if rule.arguments or "GET" not in rule.methods or rule.endpoint.startswith(("api.", "auth.", "health.")):
             continue
         for query in ("", f"?q={B_MARK}", f"?q={B_CARD_CODE}", "?q=dvorak"):
             for extra in ({}, HX):
                 resp = owner_a.get(_url(app, rule.endpoint) + query, headers=extra)
+                assert resp.status_code < 500, f"{rule.rule}{query} answered {resp.status_code}"
                 _no_secrets(resp.get_data(as_text=True), f"{rule.rule}{query}")
+                shown.append(rule.endpoint)
+    # The lists that hold B's records must have been among the pages searched.
+    assert {"customers.index", "cards.index", "audit.index", "users.index", "terminal.lookup"} <= set(shown)
 
 
 def test_api_never_shows_tenant_b(app, graphs):
     a, b = graphs
     client = app.test_client()
     auth = {"Authorization": f"Bearer {a.token}"}
+    searched = []
     for rule in _rules(app):
         if not rule.endpoint.startswith("api.") or rule.arguments or "GET" not in rule.methods:
             continue
         for query in ("", f"?q={B_MARK}", f"?q={B_CARD_CODE}", "?q=dvorak"):
-            body = client.get(_url(app, rule.endpoint) + query, headers=auth).get_data(as_text=True)
-            _no_secrets(body, f"{rule.rule}{query}")
+            resp = client.get(_url(app, rule.endpoint) + query, headers=auth)
+            assert resp.status_code < 500
+            _no_secrets(resp.get_data(as_text=True), f"{rule.rule}{query}")
+            searched.append(rule.endpoint)
+    assert "api.customers" in searched
+    # A's own search does find A's customer: the empty answers above are not an outage.
+    found = client.get("/api/v1/customers?q=Alfa-Mark", headers=auth).get_json()["customers"]
+    assert [c["id"] for c in found] == [a.customer_id]
 
 
 def test_every_non_public_route_needs_a_sign_in(app, graphs):

@@ -19,6 +19,7 @@ __all__ = [
     "RegisterProtocolError",
     "Cache",
     "MemoryCache",
+    "RegisterClient",
     "Timeout",
 ]
 
