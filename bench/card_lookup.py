@@ -9,8 +9,9 @@ lookups sequentially, each with a fresh connection as gunicorn's sync workers an
 of the codes is sent in the other reader format (hex for a decimal card and back), so the
 canonical matching is what gets timed. Beside it, with the same codes:
 
-* sql      - the bare lookup (the card joined with its customer by canonical key), psycopg,
-             one connection, what the endpoint's main query costs in the database;
+* sql      - the bare lookup: the endpoint's card statement (services/cards.py _POS_SCAN,
+             the card and its holder by canonical key or printed number) run with psycopg on
+             one connection, what the scan costs in the database;
 * minimal  - a minimal Flask app returning JSON (bench/minimal_app.py), the same gunicorn
              setup: what any request costs before our code runs.
 
@@ -31,22 +32,19 @@ from pathlib import Path
 import psycopg
 import requests
 from sqlalchemy import select, text
+from sqlalchemy.dialects import postgresql
 
 from bench import pct
 from panel import cardcodes, create_app
 from panel.extensions import db
 from panel.models import ApiToken, Tenant
-from panel.services import tokens
+from panel.services import cards, tokens
 from panel.tenancy import tenant_scope
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# What the endpoint's main query asks, written out: the card and its customer by canonical key.
-BARE_SQL = """
-SELECT cards.*, customers.*
-FROM cards JOIN customers ON customers.tenant_id = cards.tenant_id AND customers.id = cards.customer_id
-WHERE cards.tenant_id = %s AND cards.code_key = %s
-"""
+# The endpoint's card statement itself, compiled for psycopg (named %(param)s placeholders).
+BARE = cards._POS_SCAN.compile(dialect=postgresql.psycopg.dialect())
 
 
 def other_format(code: str) -> str:
@@ -104,17 +102,19 @@ def time_http(urls: list[str], headers: dict, warmup: int) -> list[float]:
 
 
 def time_sql(dsn: str, tenant_id: int, fmt: str, codes: list[str]) -> list[float]:
-    keys = [cardcodes.lookup_key(c, fmt) for c in codes]
+    sql = str(BARE)
+    params = [BARE.construct_params({"tenant_id": tenant_id, "key": cardcodes.lookup_key(c, fmt), "number": c})
+              for c in codes]
     times = []
-    with psycopg.connect(dsn) as conn:
-        for key in keys[:50]:  # warm-up; also lets psycopg prepare the statement
-            conn.execute(BARE_SQL, (tenant_id, key)).fetchall()
-        for key in keys:
+    with psycopg.connect(dsn, autocommit=True) as conn:  # as the endpoint reads
+        for p in params[:50]:  # warm-up; also lets psycopg prepare the statement
+            conn.execute(sql, p).fetchall()
+        for p in params:
             t0 = time.perf_counter()
-            rows = conn.execute(BARE_SQL, (tenant_id, key)).fetchall()
+            rows = conn.execute(sql, p).fetchall()
             times.append((time.perf_counter() - t0) * 1000)
             if len(rows) != 1:
-                raise SystemExit(f"bare SQL found {len(rows)} rows for {key}")
+                raise SystemExit(f"bare SQL found {len(rows)} rows for {p['key']}")
     return times
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "InvalidCardCode",
     "clean",
     "describe",
+    "format_or_default",
     "is_valid_format",
     "lookup_key",
 ]
@@ -132,6 +133,11 @@ class CardCodeInfo(TypedDict):
 def is_valid_format(fmt: object) -> bool:
     """True if ``fmt`` is one of READER_FORMATS."""
     return isinstance(fmt, str) and fmt in READER_FORMATS
+
+
+def format_or_default(fmt: object) -> str:
+    """``fmt`` if it is a reader format, else DEFAULT_FORMAT (a stored value from an older release)."""
+    return fmt if is_valid_format(fmt) else DEFAULT_FORMAT
 
 
 def clean(raw: str) -> str:

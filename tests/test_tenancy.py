@@ -108,6 +108,22 @@ def test_unscoped_is_used_only_in_the_allowed_places():
     assert users <= UNSCOPED_ALLOWED, f"unscoped() used outside the allow-list: {users - UNSCOPED_ALLOWED}"
 
 
+# Core statements run on the session's connection skip the ORM hook like text() does.
+CORE_STATEMENTS_ALLOWED = {
+    "panel/services/tokens.py",  # API token authentication: the token names its tenant
+    "panel/services/cards.py",   # the POS scan, tenant_id bound in the statement
+}
+
+
+def test_core_statements_only_in_named_places():
+    root = Path(__file__).resolve().parents[1]
+    users = {str(p.relative_to(root)) for p in (root / "panel").rglob("*.py")
+             if re.search(r"\.connection\(\)\.execute|\bexecute\(\s*_?[a-z_]*__table__", p.read_text(encoding="utf-8"))}
+    assert users <= CORE_STATEMENTS_ALLOWED, f"Core statements outside the allow-list: {users - CORE_STATEMENTS_ALLOWED}"
+    cards_source = (root / "panel/services/cards.py").read_text(encoding="utf-8")
+    assert 'tenant_id == bindparam("tenant_id")' in cards_source
+
+
 def test_raw_sql_only_in_named_places():
     """text() bypasses the ORM hook: only modules that bind tenant_id explicitly may use it."""
     root = Path(__file__).resolve().parents[1]

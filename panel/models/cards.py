@@ -52,9 +52,13 @@ class Card(TenantScoped, Timestamps, db.Model):
     )
 
     def state_on(self, today: date) -> str:
-        """active | blocked | lost | expired, as the terminal and the API report it."""
-        if self.status != "active":
-            return self.status
-        if self.expires_on is not None and self.expires_on < today:
-            return "expired"
-        return "active"
+        return card_state(self.status, self.expires_on, today)
+
+
+def card_state(status: str, expires_on: date | None, today: date) -> str:
+    """active | blocked | lost | expired, as the terminal and the API report a card."""
+    if status != "active":
+        return status
+    if expires_on is not None and expires_on < today:
+        return "expired"
+    return "active"

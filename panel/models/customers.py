@@ -67,11 +67,11 @@ class Customer(TenantScoped, Timestamps, db.Model):
 
     @property
     def person_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
+        return _person_name(self.first_name, self.last_name)
 
     @property
     def display_name(self) -> str:
-        return self.person_name or self.company_name or f"#{self.id}"
+        return display_name(self.first_name, self.last_name, self.company_name, self.id)
 
     @property
     def archived(self) -> bool:
@@ -80,3 +80,12 @@ class Customer(TenantScoped, Timestamps, db.Model):
     @property
     def erased(self) -> bool:
         return self.erased_at is not None
+
+
+def _person_name(first_name: str, last_name: str) -> str:
+    return " ".join(p for p in (first_name, last_name) if p)
+
+
+def display_name(first_name: str, last_name: str, company_name: str, customer_id: int | None) -> str:
+    """The person's name, else the company's, else the number: for rows that are not Customers."""
+    return _person_name(first_name, last_name) or company_name or f"#{customer_id}"

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Mapping
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, case, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -24,6 +24,8 @@ from .. import cardcodes
 from ..extensions import db
 from ..models import Card, Customer, Tenant
 from ..models.base import utcnow
+from ..models.cards import card_state
+from ..models.customers import display_name
 from ..tenancy import require_tenant_id
 from . import ServiceError, audit
 
@@ -39,8 +41,7 @@ _AUDIT_FIELDS = ["number", "expires_on"]
 def reader_format() -> str:
     """The current tenant's reader format (the tenant row is in the session already in requests)."""
     tenant = db.session.get(Tenant, require_tenant_id())
-    fmt = tenant.reader_format if tenant is not None else cardcodes.DEFAULT_FORMAT
-    return fmt if cardcodes.is_valid_format(fmt) else cardcodes.DEFAULT_FORMAT
+    return cardcodes.format_or_default(tenant.reader_format if tenant is not None else None)
 
 
 def change_reader_format(tenant: Tenant, fmt: str) -> None:
@@ -79,8 +80,8 @@ def key_for(raw: str) -> str | None:
 
 # The key depends on the tenant's reader format, a column of the tenant row: the statement picks
 # the right key in SQL (a CASE over the format, the tenant row joined by primary key), so a
-# lookup is one round trip even where the tenant is not loaded yet, as in the POS API. Built
-# once with bound parameters: a scan costs the parameters, not a new statement.
+# lookup is one round trip even where the tenant is not loaded yet. Built once with bound
+# parameters: a scan costs the parameters, not a new statement.
 _KEY = case({fmt: bindparam(f"key_{fmt}") for fmt in cardcodes.READER_FORMATS},
              value=Tenant.reader_format, else_=bindparam(f"key_{cardcodes.DEFAULT_FORMAT}"))
 _CARDS = select(Card).join(Tenant, Tenant.id == Card.tenant_id).options(joinedload(Card.customer))
@@ -115,6 +116,76 @@ def find_card(raw: str) -> Card | None:
         return None
     number = code if len(code) <= MAX_NUMBER_LENGTH else None
     return db.session.scalar(_BY_CODE_OR_NUMBER, {**_keys(code), "number": number})
+
+
+# --- the POS scan ----------------------------------------------------------------------------
+# The till's card lookup is the hottest path of the product (aim: p99 under 10 ms over HTTP),
+# so it reads plain rows with one Core statement instead of loading two ORM entities, whose
+# mapping costs about a millisecond. Core bypasses the tenant hook: `tenant_id` is bound
+# explicitly, in the card's WHERE and in the customer join.
+
+@dataclass(frozen=True, slots=True)
+class PosCard:
+    """What the POS is told of a card: the fields of Card that card_json reads."""
+
+    id: int
+    code: str
+    number: str | None
+    status: str
+    expires_on: date | None
+    replaced_by_id: int | None
+
+    def state_on(self, today: date) -> str:
+        return card_state(self.status, self.expires_on, today)
+
+
+@dataclass(frozen=True, slots=True)
+class PosCustomer:
+    """What the POS is told of the card's holder: the fields of Customer that customer_json reads."""
+
+    id: int
+    first_name: str
+    last_name: str
+    company_name: str
+    nip: str
+    email: str
+    phone: str
+    archived_at: datetime | None
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.first_name, self.last_name, self.company_name, self.id)
+
+
+_card_t, _customer_t = Card.__table__, Customer.__table__
+_POS_CARD_FIELDS = tuple(PosCard.__dataclass_fields__)
+_POS_CUSTOMER_FIELDS = tuple(PosCustomer.__dataclass_fields__)
+_POS_KEY_MATCH = _card_t.c.code_key == bindparam("key")
+_POS_SCAN = (
+    select(*(_card_t.c[f] for f in _POS_CARD_FIELDS),
+           *(_customer_t.c[f].label(f"customer_{f}") for f in _POS_CUSTOMER_FIELDS))
+    .join_from(_card_t, _customer_t, and_(_customer_t.c.tenant_id == bindparam("tenant_id"),
+                                          _customer_t.c.id == _card_t.c.customer_id))
+    .where(_card_t.c.tenant_id == bindparam("tenant_id"),
+           or_(_POS_KEY_MATCH, _card_t.c.number == bindparam("number")))
+    .order_by(_POS_KEY_MATCH.desc())  # a code match before a printed-number match
+    .limit(1)
+)
+
+
+def pos_scan(tenant_id: int, reader_format: str, raw: str) -> tuple[PosCard, PosCustomer] | None:
+    """The card (and holder) of what a till scanned, matched as find_card matches it."""
+    try:
+        code = cardcodes.clean(raw or "")
+    except cardcodes.InvalidCardCode:
+        return None
+    params = {"tenant_id": tenant_id, "key": cardcodes.lookup_key(code, reader_format),
+              "number": code if len(code) <= MAX_NUMBER_LENGTH else None}
+    row = db.session.connection().execute(_POS_SCAN, params).first()
+    if row is None:
+        return None
+    return (PosCard(*(getattr(row, f) for f in _POS_CARD_FIELDS)),
+            PosCustomer(*(getattr(row, f"customer_{f}") for f in _POS_CUSTOMER_FIELDS)))
 
 
 def holder_of(raw: str) -> Card | None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
+from .. import cardcodes
 from ..extensions import db
-from ..models import ApiToken
+from ..models import ApiToken, Tenant
 from ..models.base import utcnow
-from ..tenancy import unscoped
 from . import ServiceError, audit
 
 PREFIX = "rg_"
@@ -41,13 +43,37 @@ def revoke(token: ApiToken) -> None:
         audit.record("token.revoked", "api_token", token.id, token.name)
 
 
-def authenticate(plain: str) -> ApiToken | None:
-    """The live token matching `plain`, looked up across tenants: the token names its tenant."""
+@dataclass(frozen=True, slots=True)
+class ApiCaller:
+    """A live token as an API request needs it: who calls, for which tenant, read how."""
+
+    id: int
+    name: str
+    tenant_id: int
+    reader_format: str
+    last_used_at: datetime | None
+
+
+_tokens, _tenants = ApiToken.__table__, Tenant.__table__
+# Every POS request runs this, so it is one Core statement (no ORM load, no tenant hook): the
+# token names its tenant, so it is the one read that cannot be scoped, and it brings the
+# tenant's reader format along so a card scan needs no second look at the tenant.
+_LIVE_TOKEN = (
+    select(_tokens.c.id, _tokens.c.name, _tokens.c.tenant_id, _tokens.c.last_used_at, _tokens.c.token_hash,
+           _tenants.c.reader_format)
+    .join_from(_tokens, _tenants, _tenants.c.id == _tokens.c.tenant_id)
+    .where(_tokens.c.token_hash == bindparam("digest"), _tokens.c.revoked_at.is_(None))
+)
+
+
+def authenticate(plain: str) -> ApiCaller | None:
+    """The live (not revoked) token matching `plain`, looked up across tenants."""
     if not plain or not plain.startswith(PREFIX) or len(plain) > 200:
         return None
     digest = _hash(plain)
-    with unscoped("API token authentication"):
-        token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-    if token is None or not hmac.compare_digest(token.token_hash, digest) or token.revoked_at is not None:
+    row = db.session.connection().execute(_LIVE_TOKEN, {"digest": digest}).first()
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
         return None
-    return token
+    return ApiCaller(id=row.id, name=row.name, tenant_id=row.tenant_id,
+                     reader_format=cardcodes.format_or_default(row.reader_format),
+                     last_used_at=row.last_used_at)

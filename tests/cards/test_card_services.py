@@ -234,6 +234,24 @@ def test_find_card_matches_any_reader_format_then_the_printed_number(a, world_b)
         assert card_service.find_card(UID_DEC_LE) is None  # another tenant's card does not exist here
 
 
+def test_pos_scan_matches_like_find_card_within_the_given_tenant_only(a, world_b):
+    jan = make_customer(first_name="Jan", last_name="Kowalski")
+    card = make_card(jan, UID_DEC_LE, number="000555")
+    other = make_card(jan, "000555-X", number=UID_HEX)  # a printed number that is another card's code
+    db.session.commit()
+    fmt = card_service.reader_format()
+    for typed in (UID_DEC_LE, UID_HEX, "1c:78:f2:bf", f"{UID_DEC_LE}\r\n", "000555"):
+        found = card_service.pos_scan(a.tenant_id, fmt, typed)
+        assert found is not None and found[0].id == card.id, typed  # a code match ranks before a number
+        assert (found[1].id, found[1].display_name) == (jan.id, "Jan Kowalski")
+    assert card_service.pos_scan(a.tenant_id, fmt, "000555-X")[0].id == other.id
+    assert card_service.pos_scan(a.tenant_id, fmt, "555") is None
+    assert card_service.pos_scan(a.tenant_id, fmt, "\r\n") is None
+    # Raw rows bypass the ORM hook: the tenant bound in the statement is the wall.
+    assert card_service.pos_scan(world_b.tenant_id, fmt, UID_DEC_LE) is None
+    assert card_service.pos_scan(world_b.tenant_id, fmt, "000555") is None
+
+
 def test_pos_state_reports_lost_and_expired(a):
     jan = make_customer()
     lost = make_card(jan, "L-1", status="lost")

@@ -44,12 +44,16 @@ def api_error(status: int, code: str, message: str, **extra):
 
 @bp.before_request
 def _authenticate():
-    g.api_token = None
+    g.api_token = None  # the ApiCaller; audit entries name it
     if request.endpoint == "api.docs":
         load_request_tenant()  # a panel page: the signed-in member's tenant, as everywhere else
         return None
     if request.endpoint in PUBLIC:
         return None
+    if request.method in ("GET", "HEAD"):
+        # Reads need no transaction: autocommit saves the BEGIN and ROLLBACK round trips, a
+        # third of a card scan's time in the database.
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     scheme, _sep, plain = request.headers.get("Authorization", "").partition(" ")
     token = tokens.authenticate(plain.strip()) if scheme.lower() == "bearer" else None
     if token is None:
@@ -60,7 +64,7 @@ def _authenticate():
     return None
 
 
-def _touch(token: ApiToken) -> None:
+def _touch(token: tokens.ApiCaller) -> None:
     """Note when the token was last used, at most once a minute: one guarded UPDATE, no read."""
     now = utcnow()
     last = aware(token.last_used_at)
@@ -84,13 +88,13 @@ def _reset(_exc):
 
 # --- JSON shapes -----------------------------------------------------------------------------
 
-def card_json(card: Card, today: date) -> dict:
+def card_json(card: Card | card_service.PosCard, today: date) -> dict:
     status, reason = card_service.pos_state(card, today)
     return {"id": card.id, "code": card.code, "number": card.number, "status": status, "reason": reason,
             "usable": status == "active", "expires_on": card.expires_on.isoformat() if card.expires_on else None}
 
 
-def customer_json(c: Customer) -> dict:
+def customer_json(c: Customer | card_service.PosCustomer) -> dict:
     # group and tier arrive with their features; until then the keys exist and are null.
     return {"id": c.id, "name": c.display_name, "first_name": c.first_name, "last_name": c.last_name,
             "company_name": c.company_name, "nip": c.nip, "email": c.email, "phone": c.phone,
@@ -101,10 +105,11 @@ def customer_json(c: Customer) -> dict:
 
 @bp.get("/cards/<any_text:code>")
 def card(code: str):
-    found = card_service.find_card(code)
+    found = card_service.pos_scan(g.api_token.tenant_id, g.api_token.reader_format, code)
     if found is None:
         return api_error(404, "card_not_found", _("No card has this code."))
-    return jsonify(card=card_json(found, date.today()), customer=customer_json(found.customer))
+    scanned, holder = found
+    return jsonify(card=card_json(scanned, date.today()), customer=customer_json(holder))
 
 
 @bp.get("/customers")
