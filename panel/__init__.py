@@ -48,6 +48,8 @@ def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_pragmas(app)
+    else:
+        _unprepared_statements(app)
 
     from . import auth_setup
 
@@ -99,6 +101,29 @@ def _sqlite_pragmas(app: Flask) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA busy_timeout=5000")
         cur.close()
+
+
+def _unprepared_statements(app: Flask) -> None:
+    """A statement run with execution_options(prepare=False) is never prepared on the server.
+
+    psycopg prepares a statement once it has run five times on a connection, and PostgreSQL may
+    then plan it once for every value (a generic plan). That suits a lookup by key; it does
+    not suit a search, whose plan depends on the pattern: the same plan for '%ski%' and
+    '%qxz%' made the list's capped count several times slower. Such statements opt out.
+    """
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.driver != "psycopg":
+        return
+
+    @event.listens_for(engine, "do_execute")
+    def _execute(cursor, statement, parameters, context):
+        if context.execution_options.get("prepare", True):
+            return None
+        cursor.execute(statement, parameters, prepare=False)
+        return True
 
 
 CSP = (

@@ -6,10 +6,11 @@ from typing import Callable, TypeVar
 
 from flask import abort, current_app, g, request, session
 from flask_login import current_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import contains_eager
 
 from .extensions import db
-from .models import Membership, Tenant, role_at_least
+from .models import Membership, Tenant, User, role_at_least
 from .tenancy import TenantScoped, require_tenant_id, set_tenant, unscoped
 
 M = TypeVar("M")
@@ -45,6 +46,33 @@ def user_memberships(user_id: int) -> list[Membership]:
     return list(rows)
 
 
+# The signed-in user with their active memberships and tenants. Built once: it runs on every
+# panel request (load_session_user).
+_SESSION_USER = (
+    select(User, Membership)
+    .outerjoin(Membership, and_(Membership.user_id == User.id, Membership.is_active))
+    .outerjoin(Tenant, Tenant.id == Membership.tenant_id)
+    .options(contains_eager(Membership.user), contains_eager(Membership.tenant))
+    .where(User.id == bindparam("user_id")).order_by(Tenant.name)
+)
+
+
+def load_session_user(user_id: int, fingerprint: str) -> User | None:
+    """The signed-in user of a session (Flask-Login's user loader), or None.
+
+    None when the user is gone or their password changed since the session began (the session
+    id carries a fingerprint of the password hash). The user's active memberships, tenants
+    included, come in the same query and go to g.memberships for load_request_tenant(): one
+    round trip per request for who is asking and where they may go.
+    """
+    with unscoped("the signed-in user and their own memberships"):
+        rows = db.session.execute(_SESSION_USER, {"user_id": user_id}).all()
+    if not rows or rows[0].User.session_fingerprint() != fingerprint:
+        return None
+    g.memberships = [row.Membership for row in rows if row.Membership is not None]
+    return rows[0].User
+
+
 def load_request_tenant() -> None:
     """Set the tenant for a panel request from the signed-in user's chosen membership.
 
@@ -52,10 +80,10 @@ def load_request_tenant() -> None:
     so a removed membership ends access at once; it never comes from the URL or a form.
     """
     g.tenant = g.membership = None
-    g.memberships = []
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated:  # loading the user loads g.memberships too
+        g.memberships = []
         return
-    memberships = user_memberships(current_user.id)
+    memberships = g.memberships
     if not memberships:
         logout_user()
         session.clear()
@@ -65,6 +93,25 @@ def load_request_tenant() -> None:
     session["tenant_id"] = chosen.tenant_id
     g.memberships, g.membership, g.tenant = memberships, chosen, chosen.tenant
     g.tenant_token = set_tenant(chosen.tenant_id)
+
+
+def read_only(view: Callable) -> Callable:
+    """Mark a GET view that writes nothing: its request runs without a transaction (autocommit).
+
+    Under READ COMMITTED every statement sees its own snapshot anyway, so a read loses nothing.
+    It saves the BEGIN and ROLLBACK round trips, and above all the ROLLBACK that ends every
+    other request, on which psycopg forgets its prepared statements: without it the view's
+    statements stay prepared on the pooled connection instead of being planned on each request.
+    """
+    view.read_only = True
+    return view
+
+
+def begin_request_transaction() -> None:
+    """Before the first statement of a panel request: no transaction for a read-only view."""
+    view = current_app.view_functions.get(request.endpoint)
+    if request.method in ("GET", "HEAD") and getattr(view, "read_only", False):
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def current_role() -> str | None:

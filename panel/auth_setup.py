@@ -4,9 +4,8 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_babel import lazy_gettext as _l
 
-from .access import load_request_tenant
-from .extensions import db, login_manager
-from .models import User
+from .access import begin_request_transaction, load_request_tenant, load_session_user
+from .extensions import login_manager
 from .tenancy import reset_tenant
 
 
@@ -21,16 +20,14 @@ def install(app: Flask) -> None:
         user_id, _, fingerprint = session_id.partition("-")
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_fingerprint() != fingerprint:
-            return None  # the password changed since this session began
-        return user
+        return load_session_user(int(user_id), fingerprint)
 
     @app.before_request
     def _tenant_context():
         # The API takes its tenant from the bearer token, never from a browser session.
         if request.blueprint in ("api", "health") or request.endpoint == "static":
             return
+        begin_request_transaction()
         load_request_tenant()
 
     @app.teardown_request

@@ -3,11 +3,12 @@ from .audit import AuditEntry
 from .cards import CARD_STATUSES, Card
 from .customers import Customer
 from .jobs import JobRun
-from .tenants import COUNTRIES, CURRENCIES, LOCALES, Tenant
+from .tenants import COUNTRIES, CURRENCIES, LOCALES, SORT_COLLATIONS, Tenant
 from .tokens import ApiToken
 from .users import ROLES, Invite, Membership, User, role_at_least
 
 __all__ = [
     "ApiToken", "AuditEntry", "CARD_STATUSES", "COUNTRIES", "CURRENCIES", "Card", "Customer",
-    "Invite", "JobRun", "LOCALES", "Membership", "ROLES", "Tenant", "User", "role_at_least",
+    "Invite", "JobRun", "LOCALES", "Membership", "ROLES", "SORT_COLLATIONS", "Tenant", "User",
+    "role_at_least",
 ]

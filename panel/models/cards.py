@@ -31,6 +31,9 @@ class Card(TenantScoped, Timestamps, db.Model):
         Index("ix_cards_tenant_expires", "tenant_id", "expires_on"),
         # The self-reference needs its own index, or every card delete scans the table.
         Index("ix_cards_tenant_replaced_by", "tenant_id", "replaced_by_id"),
+        # The cards list's search by the start of a code or number, case-insensitive (ILIKE).
+        Index("ix_cards_search_trgm", "tenant_id", "code", "number", postgresql_using="gin",
+              postgresql_ops={"code": "gin_trgm_ops", "number": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,6 +12,10 @@ from .base import utcnow
 COUNTRIES = ("PL", "CZ")
 CURRENCIES = ("PLN", "CZK", "EUR")
 LOCALES = ("pl", "cs", "en")
+# How each country's staff read a sorted list (Polish puts "Ł" after "L", Czech "Ch" after
+# "H"): the PostgreSQL ICU collation of the customer list's company and city sorts. Each one
+# has its own indexes (models/customers.py), so a country added here needs a migration too.
+SORT_COLLATIONS = {"PL": "pl-x-icu", "CZ": "cs-x-icu"}
 
 
 class Tenant(db.Model):

@@ -20,10 +20,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, exists, func, or_, select, tuple_
 from sqlalchemy import update as sa_update
-from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import AuditEntry, Card, Customer, Tenant
+from ..models import SORT_COLLATIONS, AuditEntry, Card, Customer, Tenant
 from ..models.base import utcnow
 from ..registers.identifiers import (InvalidIdentifier, normalize_dic, normalize_ico, normalize_nip,
                                      normalize_regon)
@@ -383,20 +382,17 @@ CHOICE_FILTERS: dict[str, tuple[tuple[str, ...], Callable]] = {
 }
 
 
-# ICU collations PostgreSQL ships: Polish puts "Ł" after "L", Czech "Ch" after "H".
-_COLLATIONS = {"PL": "pl-x-icu", "CZ": "cs-x-icu"}
-
-
 def _sort_collated(column):
     """Company and city sort as the restaurant's staff read them, not by code point.
 
-    PostgreSQL uses the ICU collation of the tenant's country; SQLite (the embedded default)
-    compares code points. Names sort on the folded sort_name, which the index covers.
+    PostgreSQL uses the ICU collation of the tenant's country, which an index per collation
+    serves (models/customers.py); SQLite (the embedded default) compares code points. Names
+    sort on the folded sort_name, which its own index covers.
     """
     if db.engine.dialect.name != "postgresql":
         return column
     tenant = db.session.get(Tenant, require_tenant_id())
-    return column.collate(_COLLATIONS.get(tenant.country if tenant else "", "und-x-icu"))
+    return column.collate(SORT_COLLATIONS.get(tenant.country if tenant else "", "und-x-icu"))
 
 
 # Sortable columns: URL value -> (label, column expression). Keyset pages on (expression, id).
@@ -548,6 +544,8 @@ class Page:
     prev_cursor: str | None = None
     card: Card | None = None       # the card whose code the query was, if any
     short_query: bool = False      # a query was typed but nothing in it was long enough
+    # Each listed customer's card codes, oldest card first: all the list shows of their cards.
+    card_codes: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def total_capped(self) -> bool:
@@ -584,8 +582,9 @@ def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
          size: int = PAGE_SIZE) -> Page:
     """One page of the list, keyset-paged on (sort key, id): as fast on page 400 as on page 1.
 
-    `after` / `before` are opaque cursors from a previous Page. Cards are loaded with the rows
-    (one more query), so rendering the page runs no query per customer.
+    `after` / `before` are opaque cursors from a previous Page. The card codes come in one more
+    query, as plain rows (Card objects cost more to build than the rest of the page), so
+    rendering the page runs no query per customer.
     """
     built = _build(f)
     col = _sort_column(f)
@@ -593,13 +592,16 @@ def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
     after_key, before_key = _decode_cursor(after, f.sort), _decode_cursor(before, f.sort)
     backwards = before_key is not None and after_key is None
     forward_desc = f.desc != backwards  # walking backwards flips the order
-    stmt = built.stmt.options(selectinload(Customer.cards))
+    stmt = built.stmt
     bound = before_key if backwards else after_key
     if bound is not None:
         cursor = tuple_(*bound)
         stmt = stmt.where(key_cols < cursor if forward_desc else key_cols > cursor)
     order = (col.desc(), Customer.id.desc()) if forward_desc else (col.asc(), Customer.id.asc())
-    rows = list(db.session.scalars(stmt.order_by(*order).limit(size + 1)))
+    # A search is planned for its own pattern, never with a prepared statement's generic plan
+    # (see panel._unprepared_statements): how many rows match decides the plan.
+    planned = {"prepare": False} if built.searched else {}
+    rows = list(db.session.scalars(stmt.order_by(*order).limit(size + 1).execution_options(**planned)))
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -609,11 +611,21 @@ def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
         rows.reverse()
     has_next = more if not backwards else True
     has_prev = (after_key is not None) if not backwards else True
-    count_stmt = select(func.count()).select_from(
-        built.stmt.with_only_columns(Customer.id).order_by(None).limit(COUNT_CAP + 1).subquery())
-    total = db.session.scalar(count_stmt) or 0
+    if bound is None and not more:
+        total = min(len(rows), COUNT_CAP + 1)  # the first page holds every match: no need to count
+    else:
+        count_stmt = select(func.count()).select_from(
+            built.stmt.with_only_columns(Customer.id).order_by(None).limit(COUNT_CAP + 1).subquery())
+        total = db.session.scalar(count_stmt.execution_options(**planned)) or 0
     result = Page(customers=rows, total=total, card=built.card,
-                  short_query=bool(f.q) and not built.searched)
+                  short_query=bool(f.q) and not built.searched, card_codes={c.id: [] for c in rows})
+    if rows:
+        codes = db.session.execute(
+            select(Card.customer_id, Card.code)
+            .where(Card.tenant_id == require_tenant_id(), Card.customer_id.in_(result.card_codes))
+            .order_by(Card.id))
+        for customer_id, code in codes:
+            result.card_codes[customer_id].append(code)
     if rows and has_next:
         result.next_cursor = _encode_cursor(_row_key(rows[-1], f.sort), rows[-1].id)
     if rows and has_prev:

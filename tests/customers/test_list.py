@@ -246,15 +246,36 @@ def test_list_fragment_query_count_does_not_grow(app, staff_a, world_a, count_qu
         cid = make_customer(app, t, first_name=f"Jan{i}", last_name="Kowalski")
         add_card(app, t, cid, f"CARD-{i}")
     small = run()
-    for i in range(3, 25):
+    for i in range(3, 40):
         cid = make_customer(app, t, first_name=f"Jan{i}", last_name="Kowalski")
         add_card(app, t, cid, f"CARD-{i}")
         add_card(app, t, cid, f"CARD-{i}-B")
     large = run()
-    assert large == small
-    # Sign-in (user, memberships), the card probe (code or printed number, one query), the rows,
-    # their cards in one go, the capped count: nothing per row.
-    assert large == 6
+    # The signed-in user with their memberships (one query), the card probe (code or printed
+    # number, one query), the rows and their card codes: nothing per row. A page that does not
+    # hold every match also counts them (capped); one that does needs no count.
+    assert (small, large) == (4, 5)
+
+
+def test_list_shows_two_card_codes_and_how_many_more(app, staff_a, world_a):
+    cid = make_customer(app, world_a.tenant_id, first_name="Jan", last_name="Kowalski")
+    for code in ("CARD-1", "CARD-2", "CARD-3"):
+        add_card(app, world_a.tenant_id, cid, code)
+    body = staff_a.get("/customers/", headers=HX).data.decode()
+    assert "CARD-1</span>" in body and "CARD-2</span>" in body and "CARD-3" not in body
+    assert ">+1</span>" in body
+
+
+def test_count_is_exact_when_the_first_page_holds_every_match(app, ctx, world_a, count_queries):
+    for i in range(3):
+        make_customer(app, world_a.tenant_id, first_name=f"P{i}")
+    with as_tenant(world_a):
+        with count_queries() as n:
+            result = customers.page(customers.CustomerFilter(), size=3)
+        assert (result.total, n()) == (3, 2)  # the rows and their cards: nothing to count
+        with count_queries() as n:
+            result = customers.page(customers.CustomerFilter(), size=2)
+        assert (result.total, n()) == (3, 3)
 
 
 def test_erased_customer_shows_its_placeholder_in_the_list(app, manager_a, world_a):

@@ -11,7 +11,7 @@ from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ...access import get_or_404, require_role
+from ...access import get_or_404, read_only, require_role
 from ...extensions import db
 from ...htmx import is_htmx, redirect_to, render
 from ...models import Customer
@@ -28,6 +28,7 @@ CANDIDATES = 10
 
 @bp.get("/")
 @require_role("staff")
+@read_only
 def index():
     f = customers.parse_filter(request.args)
     result = customers.page(f, after=request.args.get("after"), before=request.args.get("before"))
