@@ -4,9 +4,10 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import event, text
 
 from panel.extensions import db
-from panel.models import Customer
+from panel.models import COUNTRIES, SORT_COLLATIONS, Customer
 from panel.services import customers
 from tests.conftest import HX, as_tenant
 
@@ -171,6 +172,55 @@ def test_company_and_city_sort_as_people_read(app, ctx, world_a):
         assert [c.city for c in rows] == ["Ełk", "Lublin", "Łódź", "Zakopane"]
 
 
+def test_every_tenant_country_has_an_indexed_sort_collation():
+    # A country without one would sort in the root collation, and from no index.
+    assert set(COUNTRIES) <= set(SORT_COLLATIONS)
+
+
+@pytest.mark.pg_only
+def test_czech_city_sort_puts_ch_after_h(app, ctx, world_b):
+    for city in ("Ivančice", "Cheb", "Hradec Králové", "Brno", "Chomutov"):
+        make_customer(app, world_b.tenant_id, first_name="X", city=city)
+    with as_tenant(world_b):
+        rows = db.session.scalars(customers.filtered_query(customers.parse_filter({"sort": "city"})))
+        assert [c.city for c in rows] == ["Brno", "Hradec Králové", "Cheb", "Chomutov", "Ivančice"]
+
+
+@pytest.mark.pg_only
+@pytest.mark.parametrize("world, sort, index", [
+    ("world_a", "city", "ix_customers_tenant_city_pl"),
+    ("world_a", "-company", "ix_customers_tenant_company_pl"),
+    ("world_b", "company", "ix_customers_tenant_company_cz"),
+    ("world_b", "-city", "ix_customers_tenant_city_cz"),
+])
+def test_collated_sorts_page_from_their_index(app, ctx, request, world, sort, index):
+    world = request.getfixturevalue(world)
+    seen = []
+
+    def keep(conn, cursor, statement, params, context, executemany):
+        seen.append((statement, params))
+
+    with app.app_context():
+        engine = db.engine
+    with as_tenant(world):
+        first = customers.page(customers.parse_filter({"sort": sort}), size=1)
+        make_customer(app, world.tenant_id, first_name="Y", city="Łódź", company_name="Żabka")
+        make_customer(app, world.tenant_id, first_name="Z", city="Cheb", company_name="Chata")
+        event.listen(engine, "before_cursor_execute", keep)
+        try:
+            customers.page(customers.parse_filter({"sort": sort}), after=first.next_cursor, size=1)
+        finally:
+            event.remove(engine, "before_cursor_execute", keep)
+        statement, params = next((st, p) for st, p in seen if "ORDER BY" in st and "LIMIT" in st)
+        # With a handful of rows a sort is cheapest; what matters is that the index can serve
+        # the keyset ORDER BY (value COLLATE ..., id) and its cursor, so rule the others out.
+        conn = db.session.connection()
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        conn.exec_driver_sql("SET LOCAL enable_sort = off")
+        plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, params))
+    assert f"using {index} on customers" in plan and "Sort" not in plan, plan
+
+
 def test_tampered_cursor_shows_the_first_page(app, ctx, world_a, people):
     with as_tenant(world_a):
         first = customers.page(customers.CustomerFilter(), size=2)
@@ -264,6 +314,40 @@ def test_list_shows_two_card_codes_and_how_many_more(app, staff_a, world_a):
     body = staff_a.get("/customers/", headers=HX).data.decode()
     assert "CARD-1</span>" in body and "CARD-2</span>" in body and "CARD-3" not in body
     assert ">+1</span>" in body
+
+
+@pytest.mark.pg_only
+def test_searches_are_planned_for_their_pattern(app, ctx, world_a, people):
+    with as_tenant(world_a):
+        for _ in range(8):  # more than psycopg's threshold for preparing a statement
+            customers.page(q("lodz"), size=1)
+        prepared = db.session.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+    # A generic plan would serve every pattern alike: the card probe and codes are prepared,
+    # the rows and the count, which search, are not.
+    assert any("FROM cards" in st for st in prepared)
+    assert not [st for st in prepared if " LIKE " in st]
+
+
+@pytest.mark.pg_only
+def test_the_list_runs_its_statements_outside_a_transaction(app, staff_a, people):
+    statuses = []
+
+    def seen(conn, cursor, statement, params, context, executemany):
+        statuses.append(conn.connection.dbapi_connection.info.transaction_status.name)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_cursor_execute", seen)
+    try:
+        assert staff_a.get("/customers/?q=lodz", headers=HX).status_code == 200
+        listed = set(statuses)
+        statuses.clear()
+        assert staff_a.get(f"/customers/{people['anna']}").status_code == 200
+    finally:
+        event.remove(engine, "after_cursor_execute", seen)
+    # No BEGIN, no ROLLBACK: a rollback makes psycopg forget the prepared statements.
+    assert listed == {"IDLE"}
+    assert "INTRANS" in statuses  # other pages keep their one transaction
 
 
 def test_count_is_exact_when_the_first_page_holds_every_match(app, ctx, world_a, count_queries):
