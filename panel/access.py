@@ -83,7 +83,10 @@ def load_request_tenant() -> None:
     if not current_user.is_authenticated:  # loading the user loads g.memberships too
         g.memberships = []
         return
-    memberships = g.memberships
+    # The user loader brings them; a user signed in during this request was not loaded by it.
+    memberships = g.get("memberships")
+    if memberships is None:
+        memberships = user_memberships(current_user.id)
     if not memberships:
         logout_user()
         session.clear()
@@ -107,11 +110,16 @@ def read_only(view: Callable) -> Callable:
     return view
 
 
+def read_without_transaction() -> None:
+    """Run the rest of this request's statements in autocommit: for requests that only read."""
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def begin_request_transaction() -> None:
     """Before the first statement of a panel request: no transaction for a read-only view."""
     view = current_app.view_functions.get(request.endpoint)
     if request.method in ("GET", "HEAD") and getattr(view, "read_only", False):
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        read_without_transaction()
 
 
 def current_role() -> str | None:
