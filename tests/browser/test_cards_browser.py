@@ -28,9 +28,14 @@ def scan(page, code: str) -> None:
 
 
 def scan_at_terminal(page, code: str) -> None:
-    """Scan and wait until the result for this code is on the page."""
+    """Scan and wait until the result for this code has settled and focus is back in the scan field.
+
+    htmx settles a swap a moment after it shows: keys pressed in between would be overtaken
+    by the focus the terminal gives back to the scan field on settling.
+    """
     scan(page, code)
-    page.wait_for_selector(f"#terminal-result[data-query='{code}']")
+    page.wait_for_selector(f"#terminal-result[data-query='{code}']:not(.htmx-settling)")
+    page.wait_for_function("document.activeElement && document.activeElement.matches('[data-terminal-input]')")
 
 
 def active_id(page) -> str:
