@@ -95,7 +95,6 @@ def time_sql(tenant_id: int, args: dict, runs: int) -> tuple[list[float], list[f
                 totals.append(sum(ms for _s, ms in spans))
                 # The keyset query is the one with ORDER BY ... LIMIT over customers.
                 mains.append(sum(ms for s, ms in spans if "FROM customers" in s and "LIMIT" in s and "count(" not in s))
-                db.session.expunge_all()
     finally:
         event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "after_cursor_execute", after)

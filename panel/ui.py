@@ -5,8 +5,10 @@ from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from .access import has_role
+from .i18n import translations
 
 # (endpoint, label, least role). Areas appear as their blueprints arrive.
 NAV = [
@@ -88,10 +90,43 @@ def job_title(kind: str) -> str:
     return str(JOB_TITLES.get(kind, kind))
 
 
+# The customer's name and state badges are Python rather than macros: the list draws both on
+# every row, and a macro call with its template translations cost ~0.1 ms a row, more than the
+# rest of the row.
+
+def customer_name(c) -> str:
+    """The customer's name as staff should read it; erased records say so in the user's language."""
+    if c.erased_at:
+        return translations().gettext("Erased customer #%(id)s") % {"id": c.id}
+    return c.display_name
+
+
+def status_badges(c, consent: bool = True) -> Markup:
+    """A customer's state badges: erased / merged / archived, staff, marketing consent."""
+    t = translations()
+    out = []
+    if c.erased_at:
+        out.append(("badge-bad", t.gettext("Erased"), None))
+    elif c.merged_into_id:
+        out.append(("badge-muted", t.gettext("Merged"), None))
+    elif c.archived_at:
+        out.append(("badge-muted", t.gettext("Archived"), None))
+    if c.is_staff:
+        out.append(("badge-warn", t.pgettext("customer flag", "Staff"), None))
+    if consent and c.marketing_consent:
+        out.append(("badge-ok", t.gettext("Consent"), t.gettext("Marketing consent")))
+    html = []
+    for css, label, title in out:
+        attr = f' title="{escape(title)}"' if title else ""
+        html.append(f'<span class="badge {css}"{attr}>{escape(label)}</span>')
+    return Markup(" ".join(html))
+
+
 def install(app: Flask) -> None:
     # Areas bring their own stylesheet (customers.css, cards.css, ...): link whatever is there.
     css_dir = Path(app.static_folder) / "css"
     area_css = sorted(p.name for p in css_dir.glob("*.css") if p.name != "app.css")
     app.jinja_env.globals.update(area_css=area_css)
     app.jinja_env.globals.update(nav_items=nav_items, role_label=role_label, has_role=has_role,
-                                 audit_label=audit_label, job_title=job_title)
+                                 audit_label=audit_label, job_title=job_title,
+                                 customer_name=customer_name, status_badges=status_badges)

@@ -64,3 +64,27 @@ def test_money_and_dates_follow_the_locale(app):
             assert money(123450, "CZK") == "1\xa0234,50\xa0Kč"
         with force_locale("en"):
             assert date_filter(date(2027, 3, 31)) == "Mar 31, 2027"
+
+
+def test_template_translations_follow_a_locale_change_within_one_request(app):
+    """Templates keep the request's translations in Flask-Babel's slot; force_locale() and
+    refresh() must still switch them, and leaving force_locale() must switch them back."""
+    from flask import render_template_string
+    from flask_babel import force_locale, refresh
+
+    from panel.ui import status_badges
+
+    class Archived:
+        erased_at = merged_into_id = None
+        archived_at, is_staff, marketing_consent = True, False, False
+
+    page = '{{ _("Archived") }} {{ pgettext("customer flag", "Staff") }} {{ status_badges(c) }}'
+    with app.test_request_context(headers={"Accept-Language": "pl"}):
+        assert render_template_string(page, c=Archived()).startswith("W archiwum Pracownik")
+        with force_locale("cs"):
+            assert render_template_string(page, c=Archived()).startswith("V archivu Zaměstnanec")
+            assert "V archivu" in str(status_badges(Archived()))
+        assert render_template_string(page, c=Archived()).startswith("W archiwum")
+        with force_locale("en"):
+            refresh()
+            assert render_template_string(page, c=Archived()).startswith("Archived Staff")

@@ -112,16 +112,20 @@ def test_unscoped_is_used_only_in_the_allowed_places():
 CORE_STATEMENTS_ALLOWED = {
     "panel/services/tokens.py",  # API token authentication: the token names its tenant
     "panel/services/cards.py",   # the POS scan, tenant_id bound in the statement
+    "panel/services/customers.py",  # the customer list: each statement names the current tenant
 }
 
 
 def test_core_statements_only_in_named_places():
     root = Path(__file__).resolve().parents[1]
     users = {str(p.relative_to(root)) for p in (root / "panel").rglob("*.py")
-             if re.search(r"\.connection\(\)\.execute|\bexecute\(\s*_?[a-z_]*__table__", p.read_text(encoding="utf-8"))}
+             if re.search(r"\.connection\(\)|\bexecute\(\s*_?[a-z_]*__table__", p.read_text(encoding="utf-8"))}
     assert users <= CORE_STATEMENTS_ALLOWED, f"Core statements outside the allow-list: {users - CORE_STATEMENTS_ALLOWED}"
     cards_source = (root / "panel/services/cards.py").read_text(encoding="utf-8")
     assert 'tenant_id == bindparam("tenant_id")' in cards_source
+    customers_source = (root / "panel/services/customers.py").read_text(encoding="utf-8")
+    assert "select(Customer).where(Customer.tenant_id == require_tenant_id())" in customers_source
+    assert "Card.tenant_id == require_tenant_id(), Card.customer_id.in_(" in customers_source
 
 
 def test_raw_sql_only_in_named_places():

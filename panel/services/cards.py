@@ -126,7 +126,7 @@ def find_card(raw: str) -> Card | None:
 
 @dataclass(frozen=True, slots=True)
 class PosCard:
-    """What the POS is told of a card: the fields of Card that card_json reads."""
+    """What the POS (and the customer list's card hit) is told of a card: the fields card_json reads."""
 
     id: int
     code: str
@@ -141,7 +141,7 @@ class PosCard:
 
 @dataclass(frozen=True, slots=True)
 class PosCustomer:
-    """What the POS is told of the card's holder: the fields of Customer that customer_json reads."""
+    """The card's holder: the fields of Customer that customer_json and the list's card hit read."""
 
     id: int
     first_name: str
@@ -151,6 +151,7 @@ class PosCustomer:
     email: str
     phone: str
     archived_at: datetime | None
+    erased_at: datetime | None
 
     @property
     def display_name(self) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import update as sa_update
 from ..extensions import db
 from ..models import SORT_COLLATIONS, AuditEntry, Card, Customer, Tenant
 from ..models.base import utcnow
+from ..models.customers import display_name
 from ..registers.identifiers import (InvalidIdentifier, normalize_dic, normalize_ico, normalize_nip,
                                      normalize_regon)
 from ..tenancy import require_tenant_id
@@ -487,7 +488,7 @@ def search_terms(q: str) -> list[str]:
 @dataclass
 class _Built:
     stmt: Select
-    card: Card | None = None
+    card: tuple[cards_service.PosCard, cards_service.PosCustomer] | None = None
     searched: bool = False
 
 
@@ -509,12 +510,12 @@ def _build(f: CustomerFilter) -> _Built:
         # A scanned card finds its owner. Looked up first (one unique-index probe) so the main
         # query ORs a literal id rather than a subquery, which would keep PostgreSQL from
         # combining the indexes.
-        card = cards_service.find_card(f.q)
+        card = cards_service.pos_scan(require_tenant_id(), cards_service.reader_format(), f.q)
         conditions = []
         if patterns:
             conditions.append(and_(*(Customer.search_text.like(p, escape="\\") for p in patterns)))
         if card is not None:
-            conditions.append(Customer.id == card.customer_id)
+            conditions.append(Customer.id == card[1].id)
         built.card, built.searched = card, bool(conditions)
         if conditions:
             built.stmt = built.stmt.where(or_(*conditions))
@@ -536,13 +537,51 @@ def filtered_query(f: CustomerFilter) -> Select:
     return _build(f).stmt.order_by(*order)
 
 
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A customer as the list and the merge picker show them: the columns they read, no more.
+
+    The list reads plain rows on the connection. Mapping 25 Customer objects with their notes
+    and search text cost as much as the query itself.
+    """
+
+    id: int
+    first_name: str
+    last_name: str
+    company_name: str
+    nip: str
+    ico: str
+    email: str
+    phone: str
+    street: str
+    building: str
+    flat: str
+    postcode: str
+    city: str
+    is_staff: bool
+    marketing_consent: bool
+    created_at: datetime
+    archived_at: datetime | None
+    merged_into_id: int | None
+    erased_at: datetime | None
+    sort_name: str
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.first_name, self.last_name, self.company_name, self.id)
+
+
+_LISTED_COLUMNS = tuple(Customer.__table__.c[name] for name in Listed.__dataclass_fields__)
+
+
 @dataclass
 class Page:
-    customers: list[Customer]
+    customers: list[Listed]
     total: int                     # capped at COUNT_CAP + 1
     next_cursor: str | None = None
     prev_cursor: str | None = None
-    card: Card | None = None       # the card whose code the query was, if any
+    card: cards_service.PosCard | None = None   # the card whose code the query was, if any
+    card_holder: cards_service.PosCustomer | None = None
     short_query: bool = False      # a query was typed but nothing in it was long enough
     # Each listed customer's card codes, oldest card first: all the list shows of their cards.
     card_codes: dict[int, list[str]] = field(default_factory=dict)
@@ -574,7 +613,7 @@ def _decode_cursor(token: str | None, sort: str):
         return None
 
 
-def _row_key(c: Customer, sort: str):
+def _row_key(c: Listed, sort: str):
     return {"name": c.sort_name, "company": c.company_name, "city": c.city, "created": c.id}[sort]
 
 
@@ -582,9 +621,10 @@ def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
          size: int = PAGE_SIZE) -> Page:
     """One page of the list, keyset-paged on (sort key, id): as fast on page 400 as on page 1.
 
-    `after` / `before` are opaque cursors from a previous Page. The card codes come in one more
-    query, as plain rows (Card objects cost more to build than the rest of the page), so
-    rendering the page runs no query per customer.
+    `after` / `before` are opaque cursors from a previous Page. The rows, the capped count and
+    the card codes are Core statements on the session's connection, read as plain rows, so
+    rendering the page runs no query per customer. Core skips the tenant hook: each statement
+    names the tenant itself (_build's condition, and the card codes' own).
     """
     built = _build(f)
     col = _sort_column(f)
@@ -601,7 +641,9 @@ def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
     # A search is planned for its own pattern, never with a prepared statement's generic plan
     # (see panel._unprepared_statements): how many rows match decides the plan.
     planned = {"prepare": False} if built.searched else {}
-    rows = list(db.session.scalars(stmt.order_by(*order).limit(size + 1).execution_options(**planned)))
+    conn = db.session.connection()
+    rows = [Listed(*row) for row in conn.execute(
+        stmt.with_only_columns(*_LISTED_COLUMNS).order_by(*order).limit(size + 1).execution_options(**planned))]
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -616,13 +658,14 @@ def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
     else:
         count_stmt = select(func.count()).select_from(
             built.stmt.with_only_columns(Customer.id).order_by(None).limit(COUNT_CAP + 1).subquery())
-        total = db.session.scalar(count_stmt.execution_options(**planned)) or 0
-    result = Page(customers=rows, total=total, card=built.card,
+        total = conn.execute(count_stmt.execution_options(**planned)).scalar() or 0
+    card, holder = built.card or (None, None)
+    result = Page(customers=rows, total=total, card=card, card_holder=holder,
                   short_query=bool(f.q) and not built.searched, card_codes={c.id: [] for c in rows})
     if rows:
-        codes = db.session.execute(
+        codes = conn.execute(
             select(Card.customer_id, Card.code)
-            .where(Card.customer_id.in_(result.card_codes))
+            .where(Card.tenant_id == require_tenant_id(), Card.customer_id.in_(result.card_codes))
             .order_by(Card.id))
         for customer_id, code in codes:
             result.card_codes[customer_id].append(code)
