@@ -21,27 +21,21 @@ nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import socket
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 import psycopg
 import requests
 from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql
 
-from bench import pct
+from bench import pct, start_gunicorn
 from panel import cardcodes, create_app
 from panel.extensions import db
 from panel.models import ApiToken, Tenant
 from panel.services import cards, tokens
 from panel.tenancy import tenant_scope
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # The endpoint's card statement itself, compiled for psycopg (named %(param)s placeholders).
 BARE = cards._POS_SCAN.compile(dialect=postgresql.psycopg.dialect())
@@ -62,30 +56,6 @@ def pick_codes(tenant_id: int, n: int, seed: int) -> list[str]:
     codes = list(db.session.scalars(text("SELECT code FROM cards WHERE tenant_id = :t ORDER BY random() LIMIT :n"),
                                     {"t": tenant_id, "n": n}))
     return [other_format(c) if rnd.random() < 0.4 else c for c in codes]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(target: str, workers: int, probe: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = dict(os.environ, REGULARS_ENV=os.environ.get("REGULARS_ENV", "development"))
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen([str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-                             target], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            requests.get(base + probe, timeout=1)
-            return proc, base
-        except requests.RequestException:
-            time.sleep(0.3)
-    proc.terminate()
-    raise SystemExit(f"gunicorn {target} did not start")
 
 
 def time_http(urls: list[str], headers: dict, warmup: int) -> list[float]:

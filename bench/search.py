@@ -5,34 +5,36 @@
 
 Starts gunicorn on a free local port (or uses --base-url), signs in as the bench tenant's owner
 (see bench.generate), then for each query below sends the htmx fragment request
-GET /customers/?q=... with HX-Request, sequentially, and prints p50/p95 of the round trip. Beside
-it: the time of the SQL statements the same page() call runs, measured in-process on the same
-database (`sql` = all statements of the fragment's data, `rows` = the main keyset query alone).
-Figures only; nothing is asserted.
+GET /customers/?q=... with HX-Request, sequentially, and prints p50/p95 of the round trip.
+Beside it, measured in-process on the same database:
+
+* sql    - all statements the same page() call runs (rows, capped count, card codes, card hit),
+           timed at the cursor: what the fragment's data costs in the database;
+* rows-q - the main keyset query alone.
+
+And once, before the table: the floor, a minimal Flask app (bench/minimal_app.py) served by
+the same gunicorn setup, what any request costs before our code runs. The last two columns
+are http p95 / sql p95 (the aim: 2x) and http p95 / (floor p95 + sql p95). Figures only;
+nothing is asserted.
 """
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 import requests
 from sqlalchemy import event, select
 
-from bench import pct
+from bench import pct, start_gunicorn
 from panel import cardcodes, create_app
+from panel.access import read_without_transaction
 from panel.extensions import db
 from panel.models import Card, Customer, Tenant
 from panel.services import customers
 from panel.tenancy import tenant_scope
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def pick_queries(tenant_id: int) -> list[tuple[str, dict]]:
@@ -86,8 +88,10 @@ def time_sql(tenant_id: int, args: dict, runs: int) -> tuple[list[float], list[f
     event.listen(engine, "after_cursor_execute", after)
     count = 0
     try:
+        read_without_transaction()  # as the list view reads: autocommit
         with tenant_scope(tenant_id):
             f = customers.parse_filter(args)
+            customers.page(f)  # warm-up: the tenant row (reader format) loads once, as in a request
             for _ in range(runs):
                 spans.clear()
                 result = customers.page(f)
@@ -101,26 +105,16 @@ def time_sql(tenant_id: int, args: dict, runs: int) -> tuple[list[float], list[f
     return totals, mains, count
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
-    env = dict(os.environ, REGULARS_ENV=os.environ.get("REGULARS_ENV", "development"))
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen([str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-                             "wsgi:app"], cwd=ROOT, env=env)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
-                return proc
-        except requests.RequestException:
-            time.sleep(0.3)
-    proc.terminate()
-    raise SystemExit("gunicorn did not start")
+def time_floor(base: str, n: int, warmup: int) -> list[float]:
+    """Round trips to the minimal app, through a requests session as the fragment requests go."""
+    session = requests.Session()
+    times = []
+    for i in range(warmup + n):
+        t0 = time.perf_counter()
+        session.get(f"{base}/ping/{i}")
+        if i >= warmup:
+            times.append((time.perf_counter() - t0) * 1000)
+    return times
 
 
 def sign_in(base: str, email: str, password: str) -> requests.Session:
@@ -158,18 +152,21 @@ def main(argv: list[str] | None = None) -> int:
             total = db.session.scalar(select(db.func.count()).select_from(Customer))
         queries = pick_queries(tenant_id)
 
-    proc = None
+    procs = []
     base = args.base_url
-    if not base:
-        port = free_port()
-        proc = start_gunicorn(port, args.workers)
-        base = f"http://127.0.0.1:{port}"
     try:
+        if not base:
+            proc, base = start_gunicorn("wsgi:app", args.workers, "/login")
+            procs.append(proc)
+        proc, floor_base = start_gunicorn("bench.minimal_app:app", args.workers, "/ping/x")
+        procs.append(proc)
+        floor = time_floor(floor_base, args.requests * 2, args.warmup)
         session = sign_in(base, f"owner@{args.tenant_slug}.bench", args.password)
         print(f"{total} customers in {args.tenant_slug!r}; {args.requests} sequential requests per query "
-              f"against {base} (gunicorn, {args.workers} workers); ms")
+              f"against {base} (gunicorn, {args.workers} sync workers); ms")
+        print(f"floor, minimal Flask over the same gunicorn: p50 {pct(floor, 50):.1f}, p95 {pct(floor, 95):.1f}")
         print(f"{'query':34} {'rows':>4} {'http p50':>9} {'http p95':>9} {'sql p50':>8} {'sql p95':>8} "
-              f"{'rows-q p50':>10}")
+              f"{'rows-q p50':>10} {'x sql':>6} {'x floor+sql':>11}")
         for label, qargs in queries:
             url = f"{base}/customers/"
             for _ in range(args.warmup):
@@ -182,11 +179,13 @@ def main(argv: list[str] | None = None) -> int:
                 if resp.status_code != 200:
                     raise SystemExit(f"{label}: HTTP {resp.status_code}")
             with app.app_context():
-                sql, main_q, rows = time_sql(tenant_id, qargs, max(10, args.requests // 4))
-            print(f"{label:34} {rows:>4} {pct(times, 50):>9.1f} {pct(times, 95):>9.1f} {pct(sql, 50):>8.1f} "
-                  f"{pct(sql, 95):>8.1f} {statistics.median(main_q):>10.1f}")
+                sql, main_q, rows = time_sql(tenant_id, qargs, max(20, args.requests))
+            http95, sql95 = pct(times, 95), pct(sql, 95)
+            print(f"{label:34} {rows:>4} {pct(times, 50):>9.1f} {http95:>9.1f} {pct(sql, 50):>8.1f} "
+                  f"{sql95:>8.1f} {statistics.median(main_q):>10.1f} {http95 / sql95:>6.1f} "
+                  f"{http95 / (pct(floor, 95) + sql95):>11.1f}")
     finally:
-        if proc is not None:
+        for proc in procs:
             proc.terminate()
             proc.wait(timeout=10)
     return 0
