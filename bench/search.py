@@ -70,6 +70,8 @@ def pick_queries(tenant_id: int) -> list[tuple[str, dict]]:
         ("sort by company, desc", {"sort": "-company"}),
         ("created, newest first", {"sort": "-created"}),
         ("search + archived filter", {"q": "nowak", "status": "all"}),
+        # Matches that cluster in the sort order: the walk to Łódź in city order is long.
+        ("'lodz', sorted by city", {"q": "lodz", "sort": "city"}),
     ]
 
 
