@@ -98,9 +98,11 @@ def display_name(first_name: str, last_name: str, company_name: str, customer_id
 
 # The list sorts company and city in the tenant's collation and pages on (value, id): one index
 # per collation serves that ORDER BY, or every sorted page sorts all of the tenant's rows.
-# PostgreSQL only, like the collations (SQLite compares code points).
+# Like the name order's index they carry what a search filters on, so a search's bounded walk
+# of the order stays in the index. PostgreSQL only, like the collations (SQLite compares code
+# points).
 SORTED_TEXT_COLUMNS = {"company": Customer.company_name, "city": Customer.city}
 for _country, _collation in SORT_COLLATIONS.items():
     for _key, _column in SORTED_TEXT_COLUMNS.items():
         Index(f"ix_customers_tenant_{_key}_{_country.lower()}", Customer.tenant_id, _column.collate(_collation),
-              Customer.id).ddl_if(dialect="postgresql")
+              Customer.id, postgresql_include=["archived_at", "search_text"]).ddl_if(dialect="postgresql")

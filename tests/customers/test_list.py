@@ -167,6 +167,33 @@ def test_keyset_pages_walk_every_row_once_in_order(app, ctx, world_a, sort):
         assert first.prev_cursor is None
 
 
+@pytest.mark.parametrize("sort", ["city", "-city", "company", "-created"])
+@pytest.mark.parametrize("walk", [1000, 1])
+def test_searches_in_other_orders_page_alike_within_and_past_the_walk(app, ctx, world_a, monkeypatch, sort, walk):
+    """Searched and sorted by anything but the name, a page comes from a bounded walk of that
+    order or, when the walk holds too few matches, from all matches sorted: the same pages."""
+    monkeypatch.setattr(customers, "SEARCH_WALK", walk)
+    t = world_a.tenant_id
+    cities = ["Łódź", "Lublin", "Zakopane", "Łomża", "Ełk"]
+    for i in range(20):
+        make_customer(app, t, first_name=f"Osoba{i % 3}", last_name="Nowak" if i % 3 else "Kowal",
+                      company_name=f"Firma {i % 4}", city=cities[i % len(cities)])
+    with as_tenant(world_a):
+        f = customers.parse_filter({"sort": sort, "q": "nowak"})
+        expected = [c.id for c in db.session.scalars(customers.filtered_query(f))]
+        seen, cursor, pages = [], None, []
+        while True:
+            result = customers.page(f, after=cursor, size=3)
+            pages.append(result)
+            seen += [c.id for c in result.customers]
+            if not result.next_cursor:
+                break
+            cursor = result.next_cursor
+        assert seen == expected and len(seen) == 13
+        back = customers.page(f, before=pages[-1].prev_cursor, size=3)
+        assert [c.id for c in back.customers] == [c.id for c in pages[-2].customers]
+
+
 @pytest.mark.pg_only
 def test_company_and_city_sort_as_people_read(app, ctx, world_a):
     t = world_a.tenant_id
