@@ -147,14 +147,7 @@ def test_keyset_pages_walk_every_row_once_in_order(app, ctx, world_a, sort):
     with as_tenant(world_a):
         f = customers.parse_filter({"sort": sort})
         expected = [c.id for c in db.session.scalars(customers.filtered_query(f))]
-        seen, cursor, pages = [], None, []
-        while True:
-            result = customers.page(f, after=cursor, size=5)
-            pages.append(result)
-            seen += [c.id for c in result.customers]
-            if not result.next_cursor:
-                break
-            cursor = result.next_cursor
+        seen, pages = _every_page(f, size=5)
         assert seen == expected
         assert len(seen) == 23
         assert pages[0].prev_cursor is None
@@ -165,6 +158,18 @@ def test_keyset_pages_walk_every_row_once_in_order(app, ctx, world_a, sort):
         first = customers.page(f, before=pages[1].prev_cursor, size=5)
         assert [c.id for c in first.customers] == [c.id for c in pages[0].customers]
         assert first.prev_cursor is None
+
+
+def _every_page(f: customers.CustomerFilter, size: int) -> tuple[list[int], list]:
+    """Follow the next cursors from the first page: (every id in order, the pages)."""
+    seen, cursor, pages = [], None, []
+    while True:
+        result = customers.page(f, after=cursor, size=size)
+        pages.append(result)
+        seen += [c.id for c in result.customers]
+        if not result.next_cursor:
+            return seen, pages
+        cursor = result.next_cursor
 
 
 @pytest.mark.parametrize("sort", ["city", "-city", "company", "-created"])
@@ -181,14 +186,7 @@ def test_searches_in_other_orders_page_alike_within_and_past_the_walk(app, ctx, 
     with as_tenant(world_a):
         f = customers.parse_filter({"sort": sort, "q": "nowak"})
         expected = [c.id for c in db.session.scalars(customers.filtered_query(f))]
-        seen, cursor, pages = [], None, []
-        while True:
-            result = customers.page(f, after=cursor, size=3)
-            pages.append(result)
-            seen += [c.id for c in result.customers]
-            if not result.next_cursor:
-                break
-            cursor = result.next_cursor
+        seen, pages = _every_page(f, size=3)
         assert seen == expected and len(seen) == 13
         back = customers.page(f, before=pages[-1].prev_cursor, size=3)
         assert [c.id for c in back.customers] == [c.id for c in pages[-2].customers]
