@@ -18,11 +18,16 @@ COLUMNS = (("company", "company_name"), ("city", "city"))
 
 
 def _rebuild(include: str) -> None:
-    for suffix, collation in COLLATIONS:
-        for key, column in COLUMNS:
-            op.execute(f"DROP INDEX ix_customers_tenant_{key}_{suffix}")
-            op.execute(f'CREATE INDEX ix_customers_tenant_{key}_{suffix} ON customers '
-                       f'(tenant_id, ({column} COLLATE "{collation}"), id){include}')
+    # CONCURRENTLY, outside a transaction, as in 9b1e4d2c7a35: the tills keep writing meanwhile.
+    with op.get_context().autocommit_block():
+        for suffix, collation in COLLATIONS:
+            for key, column in COLUMNS:
+                name = f"ix_customers_tenant_{key}_{suffix}"
+                op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}_next")
+                op.execute(f'CREATE INDEX CONCURRENTLY {name}_next ON customers '
+                           f'(tenant_id, ({column} COLLATE "{collation}"), id){include}')
+                op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+                op.execute(f"ALTER INDEX {name}_next RENAME TO {name}")
 
 
 def upgrade():
