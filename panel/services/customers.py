@@ -487,11 +487,13 @@ def search_terms(q: str) -> list[str]:
 
 @dataclass
 class _Built:
-    stmt: Select                   # base narrowed by the search
-    base: Select                   # the tenant, status and choice filters alone
+    base: Select                   # the tenant, status and choice filters, without the search
     card: tuple[cards_service.PosCard, cards_service.PosCustomer] | None = None
-    searched: bool = False
     patterns: list[str] = field(default_factory=list)
+
+    @property
+    def searched(self) -> bool:
+        return bool(self.patterns) or self.card is not None
 
     def search(self, search_text, customer_id):
         """The search as a condition on these columns (of the table, or of a subquery of it)."""
@@ -501,6 +503,11 @@ class _Built:
         if self.card is not None:
             conditions.append(customer_id == self.card[1].id)
         return or_(*conditions)
+
+    def narrowed(self, stmt: Select | None = None) -> Select:
+        """`stmt` (the base unless given) narrowed by the search, if there is one."""
+        stmt = self.base if stmt is None else stmt
+        return stmt.where(self.search(Customer.search_text, Customer.id)) if self.searched else stmt
 
 
 def _build(f: CustomerFilter) -> _Built:
@@ -515,16 +522,13 @@ def _build(f: CustomerFilter) -> _Built:
         value = getattr(f, name)
         if value:
             stmt = apply_fn(stmt, value)
-    built = _Built(stmt, stmt)
+    built = _Built(stmt)
     if f.q:
         built.patterns = search_terms(f.q)
         # A scanned card finds its owner. Looked up first (one unique-index probe) so the main
         # query ORs a literal id rather than a subquery, which would keep PostgreSQL from
         # combining the indexes.
         built.card = cards_service.pos_scan(require_tenant_id(), cards_service.reader_format(), f.q)
-        built.searched = bool(built.patterns) or built.card is not None
-        if built.searched:
-            built.stmt = stmt.where(built.search(Customer.search_text, Customer.id))
     return built
 
 
@@ -538,7 +542,7 @@ def filtered_query(f: CustomerFilter) -> Select:
     For the list (which pages it with page()) and for exports, which stream it with
     `.execution_options(yield_per=...)`. A query too short to search leaves the search out.
     """
-    return _build(f).stmt.order_by(*_ordered(_sort_column(f), Customer.id, f.desc))
+    return _build(f).narrowed().order_by(*_ordered(_sort_column(f), Customer.id, f.desc))
 
 
 @dataclass(frozen=True, slots=True)
@@ -665,12 +669,11 @@ def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
     after_key, before_key = _decode_cursor(after, f.sort), _decode_cursor(before, f.sort)
     backwards = before_key is not None and after_key is None
     forward_desc = f.desc != backwards  # walking backwards flips the order
-    stmt, base = built.stmt, built.base
+    base = built.base
     bound = before_key if backwards else after_key
     if bound is not None:
         cursor = tuple_(*bound)
-        past_cursor = key_cols < cursor if forward_desc else key_cols > cursor
-        stmt, base = stmt.where(past_cursor), base.where(past_cursor)
+        base = base.where(key_cols < cursor if forward_desc else key_cols > cursor)
     order = _ordered(col, Customer.id, forward_desc)
     # A search is planned for its own pattern, never with a prepared statement's generic plan
     # (see panel._unprepared_statements): how many rows match decides the plan.
@@ -678,9 +681,9 @@ def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
     conn = db.session.connection()
 
     def fetch(ids) -> list[Listed]:
-        # The page's ids first, then their rows: the name order's index carries the search
-        # columns, so a search walking it reads the table for the 26 rows it shows, not for
-        # every row it passes over.
+        # The page's ids first, then their rows: the sort indexes carry the search columns, so
+        # a search walking one reads the table for the 26 rows it shows, not for every row it
+        # passes over.
         listed = (select(*_LISTED_COLUMNS).join_from(Customer, ids, ids.c.id == Customer.id)
                   .where(Customer.tenant_id == require_tenant_id()).order_by(*order))
         return [Listed(*row) for row in conn.execute(listed.execution_options(**planned))]
@@ -688,9 +691,10 @@ def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
     if built.searched and f.sort != "name":
         rows = fetch(_walked_ids(built, base, col, forward_desc, size))
         if len(rows) <= size:
-            rows = fetch(_sorted_matches(stmt, col, forward_desc, size))
+            rows = fetch(_sorted_matches(built.narrowed(base), col, forward_desc, size))
     else:
-        rows = fetch(stmt.with_only_columns(Customer.id).order_by(*order).limit(size + 1).subquery())
+        ids = built.narrowed(base).with_only_columns(Customer.id).order_by(*order).limit(size + 1)
+        rows = fetch(ids.subquery())
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -704,7 +708,7 @@ def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
         total = min(len(rows), COUNT_CAP + 1)  # the first page holds every match: no need to count
     else:
         count_stmt = select(func.count()).select_from(
-            built.stmt.with_only_columns(Customer.id).order_by(None).limit(COUNT_CAP + 1).subquery())
+            built.narrowed().with_only_columns(Customer.id).order_by(None).limit(COUNT_CAP + 1).subquery())
         total = conn.execute(count_stmt.execution_options(**planned)).scalar() or 0
     card, holder = built.card or (None, None)
     result = Page(customers=rows, total=total, card=card, card_holder=holder,
