@@ -25,13 +25,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(target: str, workers: int, probe: str) -> tuple[subprocess.Popen, str]:
-    """gunicorn serving `target` with sync workers on a free local port: (process, base URL)."""
+def start_gunicorn(target: str, workers: int, probe: str, tree: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """gunicorn serving `target` from `tree` with sync workers on a free local port: (process, base URL).
+
+    `tree` is this checkout unless given (bench.compare serves an older one beside it).
+    """
     port = free_port()
-    env = dict(os.environ, REGULARS_ENV=os.environ.get("REGULARS_ENV", "development"))
+    env = dict(os.environ, REGULARS_ENV=os.environ.get("REGULARS_ENV", "development"), PYTHONPATH=str(tree))
     gunicorn = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen([str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-                             target], cwd=ROOT, env=env)
+                             "--chdir", str(tree), target], cwd=tree, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
     while time.time() < deadline:

@@ -176,14 +176,18 @@ HX = {"HX-Request": "true"}
 
 @pytest.fixture
 def count_queries(app):
-    """Count SQL statements run inside the `with` block: `with count_queries() as n: ...; n()`."""
+    """Count SQL statements run inside the `with` block: `with count_queries() as n: ...; n()`.
+
+    `count_queries("FROM customers")` counts only the statements holding that text.
+    """
 
     @contextmanager
-    def counter():
+    def counter(holding: str = ""):
         seen = []
 
         def _before(conn, cursor, statement, params, context, executemany):
-            seen.append(statement)
+            if holding in statement:
+                seen.append(statement)
 
         with app.app_context():
             engine = db.engine

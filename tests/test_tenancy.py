@@ -125,7 +125,8 @@ def test_core_statements_only_in_named_places():
     assert 'tenant_id == bindparam("tenant_id")' in cards_source
     customers_source = (root / "panel/services/customers.py").read_text(encoding="utf-8")
     assert "select(Customer).where(Customer.tenant_id == require_tenant_id())" in customers_source
-    assert "Card.tenant_id == require_tenant_id(), Card.customer_id.in_(" in customers_source
+    assert "Card.tenant_id == Customer.tenant_id, Card.customer_id == Customer.id" in customers_source
+    assert ".where(Customer.tenant_id == require_tenant_id()).order_by(*order, Card.id)" in customers_source
 
 
 def test_raw_sql_only_in_named_places():

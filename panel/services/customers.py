@@ -580,6 +580,7 @@ class Listed:
 
 
 _LISTED_COLUMNS = tuple(Customer.__table__.c[name] for name in Listed.__dataclass_fields__)
+_LISTED_WIDTH = len(_LISTED_COLUMNS)
 
 
 @dataclass
@@ -647,21 +648,26 @@ def _walked_ids(built: _Built, base: Select, col, desc: bool, size: int):
 
 
 def _sorted_matches(stmt: Select, col, desc: bool, size: int):
-    """The page's ids from all the matches, found through the search's own index, then sorted."""
+    """The page's ids from all the matches, found through the search's own index, then sorted.
+
+    Also returns how many matched: the matches are all read anyway, so on the first page the
+    count comes from them rather than from a second statement.
+    """
     matches = (stmt.with_only_columns(Customer.id, col.label("sort_key")).cte("matches")
                .prefix_with("MATERIALIZED", dialect="postgresql"))
-    return (select(matches.c.id).order_by(*_ordered(matches.c.sort_key, matches.c.id, desc))
-            .limit(size + 1).subquery())
+    ids = (select(matches.c.id).order_by(*_ordered(matches.c.sort_key, matches.c.id, desc))
+           .limit(size + 1).subquery())
+    return ids, select(func.count()).select_from(matches).scalar_subquery()
 
 
 def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
          size: int = PAGE_SIZE) -> Page:
     """One page of the list, keyset-paged on (sort key, id): as fast on page 400 as on page 1.
 
-    `after` / `before` are opaque cursors from a previous Page. The rows, the capped count and
-    the card codes are Core statements on the session's connection, read as plain rows, so
-    rendering the page runs no query per customer. Core skips the tenant hook: each statement
-    names the tenant itself (_build's condition, and the card codes' own).
+    `after` / `before` are opaque cursors from a previous Page. The rows with their card codes
+    and the capped count are Core statements on the session's connection, read as plain rows,
+    so rendering the page runs no query per customer. Core skips the tenant hook: each statement
+    names the tenant itself (_build's condition, and the rows' own, which the cards join on).
     """
     built = _build(f)
     col = _sort_column(f)
@@ -680,21 +686,38 @@ def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
     planned = {"prepare": False} if built.searched else {}
     conn = db.session.connection()
 
-    def fetch(ids) -> list[Listed]:
-        # The page's ids first, then their rows: the sort indexes carry the search columns, so
-        # a search walking one reads the table for the 26 rows it shows, not for every row it
-        # passes over.
-        listed = (select(*_LISTED_COLUMNS).join_from(Customer, ids, ids.c.id == Customer.id)
-                  .where(Customer.tenant_id == require_tenant_id()).order_by(*order))
-        return [Listed(*row) for row in conn.execute(listed.execution_options(**planned))]
+    def fetch(ids, counted=None) -> tuple[list[Listed], dict[int, list[str]], int | None]:
+        """The rows of these ids with their card codes, oldest card first; and `counted`'s value.
 
+        The page's ids come first, then their rows: the sort indexes carry the search columns,
+        so a search walking one reads the table for the 26 rows it shows, not for every row it
+        passes over. The cards come in the same statement, a row per card.
+        """
+        listed = (select(*_LISTED_COLUMNS, Card.code, *([counted] if counted is not None else []))
+                  .join_from(Customer, ids, ids.c.id == Customer.id)
+                  .outerjoin(Card, and_(Card.tenant_id == Customer.tenant_id, Card.customer_id == Customer.id))
+                  .where(Customer.tenant_id == require_tenant_id()).order_by(*order, Card.id))
+        rows, codes, count = [], {}, None
+        for row in conn.execute(listed.execution_options(**planned)):
+            if not rows or rows[-1].id != row[0]:
+                rows.append(Listed(*row[:_LISTED_WIDTH]))
+                codes[row[0]] = []
+            if row[_LISTED_WIDTH] is not None:
+                codes[row[0]].append(row[_LISTED_WIDTH])
+            if counted is not None:
+                count = row[-1]
+        return rows, codes, count
+
+    counted = None
     if built.searched and f.sort != "name":
-        rows = fetch(_walked_ids(built, base, col, forward_desc, size))
+        rows, codes, _none = fetch(_walked_ids(built, base, col, forward_desc, size))
         if len(rows) <= size:
-            rows = fetch(_sorted_matches(built.narrowed(base), col, forward_desc, size))
+            ids, matched = _sorted_matches(built.narrowed(base), col, forward_desc, size)
+            # Past the first page the matches start at the cursor: the count must not.
+            rows, codes, counted = fetch(ids, matched if bound is None else None)
     else:
         ids = built.narrowed(base).with_only_columns(Customer.id).order_by(*order).limit(size + 1)
-        rows = fetch(ids.subquery())
+        rows, codes, _none = fetch(ids.subquery())
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -706,20 +729,15 @@ def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
     has_prev = (after_key is not None) if not backwards else True
     if bound is None and not more:
         total = min(len(rows), COUNT_CAP + 1)  # the first page holds every match: no need to count
+    elif counted is not None:
+        total = min(counted, COUNT_CAP + 1)
     else:
         count_stmt = select(func.count()).select_from(
             built.narrowed().with_only_columns(Customer.id).order_by(None).limit(COUNT_CAP + 1).subquery())
         total = conn.execute(count_stmt.execution_options(**planned)).scalar() or 0
     card, holder = built.card or (None, None)
     result = Page(customers=rows, total=total, card=card, card_holder=holder,
-                  short_query=bool(f.q) and not built.searched, card_codes={c.id: [] for c in rows})
-    if rows:
-        codes = conn.execute(
-            select(Card.customer_id, Card.code)
-            .where(Card.tenant_id == require_tenant_id(), Card.customer_id.in_(result.card_codes))
-            .order_by(Card.id))
-        for customer_id, code in codes:
-            result.card_codes[customer_id].append(code)
+                  short_query=bool(f.q) and not built.searched, card_codes={c.id: codes[c.id] for c in rows})
     if rows and has_next:
         result.next_cursor = _encode_cursor(_row_key(rows[-1], f.sort), rows[-1].id)
     if rows and has_prev:

@@ -1,0 +1,100 @@
+"""The live-search fragment of an earlier commit and of this checkout, timed side by side.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1/regulars_bench \\
+        python -m bench.compare da87023 --tenant-slug bench
+
+This machine's speed drifts by up to 2x within an hour, so two runs of bench.search taken
+minutes apart cannot tell a 10% change. Here both versions are served at once by their own
+gunicorn (the earlier one unpacked from `git archive` into a temporary folder, its catalogs
+compiled), against the same database, and for each query of bench.search the requests
+alternate between the two: any drift hits both alike.
+
+The database must suit both versions; it has this checkout's migrations, so compare commits
+whose schema differs only in what the earlier code does not read (indexes, say). Figures only;
+nothing is asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bench import ROOT, pct, start_gunicorn
+from bench.search import pick_queries, sign_in
+from panel import create_app
+from panel.extensions import db
+from panel.models import Tenant
+
+
+def unpack(rev: str, into: Path) -> None:
+    """The tree of `rev` in `into`, with its translations compiled as `make install` does."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    pybabel = Path(sys.executable).with_name("pybabel")
+    subprocess.run([str(pybabel), "compile", "-f", "-d", str(into / "panel" / "translations")], check=True,
+                   capture_output=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("rev", help="the earlier commit, e.g. da87023 or HEAD~3")
+    parser.add_argument("--tenant-slug", default="bench")
+    parser.add_argument("--password", default="bench-password-2026")
+    parser.add_argument("--requests", type=int, default=100, help="timed requests per query and version")
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per version")
+    args = parser.parse_args(argv)
+
+    app = create_app()
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            print("bench.compare needs PostgreSQL: set DATABASE_URL=postgresql://...", file=sys.stderr)
+            return 2
+        tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.slug == args.tenant_slug))
+        if tenant_id is None:
+            print(f"no tenant {args.tenant_slug!r}: run python -m bench.generate first", file=sys.stderr)
+            return 1
+        queries = pick_queries(tenant_id)
+    rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.rev], check=True,
+                         capture_output=True, text=True).stdout.strip()
+
+    procs = []
+    with tempfile.TemporaryDirectory(prefix=f"bench-{rev}-") as tmp:
+        try:
+            unpack(rev, Path(tmp))
+            servers = {}
+            for name, tree in (("old", Path(tmp)), ("new", ROOT)):
+                proc, base = start_gunicorn("wsgi:app", args.workers, "/login", tree=tree)
+                procs.append(proc)
+                servers[name] = (base, sign_in(base, f"owner@{args.tenant_slug}.bench", args.password))
+            print(f"{rev} (old) against this checkout (new), {args.requests} requests each per query, "
+                  f"alternating; gunicorn with {args.workers} sync workers each; ms")
+            print(f"{'query':34} {'old p50':>8} {'old p95':>8} {'new p50':>8} {'new p95':>8} {'p95 change':>10}")
+            for label, qargs in queries:
+                times = {name: [] for name in servers}
+                for i in range(args.warmup + args.requests):
+                    for name, (base, session) in servers.items():
+                        t0 = time.perf_counter()
+                        resp = session.get(f"{base}/customers/", params=qargs, headers={"HX-Request": "true"})
+                        elapsed = (time.perf_counter() - t0) * 1000
+                        if resp.status_code != 200:
+                            raise SystemExit(f"{label}: HTTP {resp.status_code} from the {name} version")
+                        if i >= args.warmup:
+                            times[name].append(elapsed)
+                old95, new95 = pct(times["old"], 95), pct(times["new"], 95)
+                print(f"{label:34} {pct(times['old'], 50):>8.1f} {old95:>8.1f} {pct(times['new'], 50):>8.1f} "
+                      f"{new95:>8.1f} {(new95 - old95) / old95:>+10.0%}")
+        finally:
+            for proc in procs:
+                proc.terminate()
+                proc.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
