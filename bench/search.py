@@ -33,7 +33,7 @@ from panel import cardcodes, create_app
 from panel.access import read_without_transaction
 from panel.extensions import db
 from panel.models import Card, Customer, Tenant
-from panel.services import customers
+from panel.services import customer_list, customers
 from panel.tenancy import tenant_scope
 
 
@@ -76,7 +76,7 @@ def pick_queries(tenant_id: int) -> list[tuple[str, dict]]:
 
 
 def time_sql(tenant_id: int, args: dict, runs: int) -> tuple[list[float], list[float], int]:
-    """(all statements ms, main rows query ms, rows) per run of customers.page() for these args."""
+    """(all statements ms, main rows query ms, rows) per run of customer_list.page() for these args."""
     totals, mains, spans = [], [], []
 
     def before(conn, cursor, statement, params, context, executemany):
@@ -92,11 +92,11 @@ def time_sql(tenant_id: int, args: dict, runs: int) -> tuple[list[float], list[f
     try:
         read_without_transaction()  # as the list view reads: autocommit
         with tenant_scope(tenant_id):
-            f = customers.parse_filter(args)
-            customers.page(f)  # warm-up: the tenant row (reader format) loads once, as in a request
+            f = customer_list.parse_filter(args)
+            customer_list.page(f)  # warm-up: the tenant row (reader format) loads once, as in a request
             for _ in range(runs):
                 spans.clear()
-                result = customers.page(f)
+                result = customer_list.page(f)
                 count = len(result.customers)
                 totals.append(sum(ms for _s, ms in spans))
                 # The keyset query is the one with ORDER BY ... LIMIT over customers.

@@ -112,7 +112,7 @@ def test_unscoped_is_used_only_in_the_allowed_places():
 CORE_STATEMENTS_ALLOWED = {
     "panel/services/tokens.py",  # API token authentication: the token names its tenant
     "panel/services/cards.py",   # the POS scan, tenant_id bound in the statement
-    "panel/services/customers.py",  # the customer list: each statement names the current tenant
+    "panel/services/customer_list.py",  # the customer list: each statement names the current tenant
 }
 
 
@@ -123,7 +123,7 @@ def test_core_statements_only_in_named_places():
     assert users <= CORE_STATEMENTS_ALLOWED, f"Core statements outside the allow-list: {users - CORE_STATEMENTS_ALLOWED}"
     cards_source = (root / "panel/services/cards.py").read_text(encoding="utf-8")
     assert 'tenant_id == bindparam("tenant_id")' in cards_source
-    customers_source = (root / "panel/services/customers.py").read_text(encoding="utf-8")
+    customers_source = (root / "panel/services/customer_list.py").read_text(encoding="utf-8")
     assert "select(Customer).where(Customer.tenant_id == require_tenant_id())" in customers_source
     assert "Card.tenant_id == Customer.tenant_id, Card.customer_id == Customer.id" in customers_source
     assert ".where(Customer.tenant_id == require_tenant_id()).order_by(*order, Card.id)" in customers_source

@@ -32,7 +32,7 @@ def _rebuild(include: str) -> None:
 
 def upgrade():
     # A search sorted by company or city walks these for a bounded stretch before it sorts its
-    # matches instead (services/customers.py SEARCH_WALK); carrying the search columns keeps
+    # matches instead (services/customer_list.py SEARCH_WALK); carrying the search columns keeps
     # that walk in the index.
     if op.get_bind().dialect.name == "postgresql":
         _rebuild(" INCLUDE (archived_at, search_text)")

@@ -25,7 +25,7 @@ class Customer(TenantScoped, Timestamps, db.Model):
         Index("ix_customers_tenant_email", "tenant_id", "email"),
         Index("ix_customers_tenant_phone", "tenant_id", "phone_digits"),
         # The list's name order. It carries what a search filters on, so PostgreSQL can walk it
-        # for the page's ids without visiting the table (services/customers.page()): a common
+        # for the page's ids without visiting the table (services/customer_list.page()): a common
         # surname clusters in name order, and walking to it row by row took 17 ms, not 3.
         Index("ix_customers_tenant_sort_name", "tenant_id", "sort_name", "id",
               postgresql_include=["archived_at", "search_text"]),

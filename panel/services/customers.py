@@ -1,35 +1,32 @@
-"""Customers: validation, derived columns, the list query, duplicates, merge, archive, erase, export.
+"""Customers: validation, derived columns, duplicates, merge, archive, erase, export.
 
 Every rule about a customer lives here; views and jobs (import, CSV export, API) call these
 functions and never write Customer columns themselves, so the derived columns (sort_name,
 search_text, phone_digits) can be trusted by the list's indexes.
 
-Services flush and never commit; the caller commits once.
+The list (filters, search, paging) is services/customer_list.py. Services flush and never
+commit; the caller commits once.
 """
 from __future__ import annotations
 
-import base64
-import json
 import re
 import unicodedata
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable, Mapping
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, exists, func, or_, select, tuple_
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy import update as sa_update
 
 from ..extensions import db
-from ..models import SORT_COLLATIONS, AuditEntry, Card, Customer, Tenant
+from ..models import AuditEntry, Card, Customer, Tenant
 from ..models.base import utcnow
-from ..models.customers import display_name
 from ..registers.identifiers import (InvalidIdentifier, normalize_dic, normalize_ico, normalize_nip,
                                      normalize_regon)
 from ..tenancy import require_tenant_id
 from . import ServiceError, audit
-from . import cards as cards_service
 
 # --------------------------------------------------------------------------------------------
 # Text folding: one function for the stored haystack and for the typed query
@@ -105,7 +102,7 @@ def _national_phone(intl: str) -> str:
     return ""
 
 
-def _query_digits(q: str) -> str | None:
+def query_digits(q: str) -> str | None:
     """Digits of a query made only of digits, spaces, dashes and a leading + (or 00), else None."""
     text = q.strip()
     if not text or not _PHONE_ALLOWED.fullmatch(text):
@@ -197,7 +194,7 @@ def _identifier_message(code: str) -> str:
     return messages.get(code, _("This number is not valid."))
 
 
-def _single_line(value) -> str:
+def single_line(value) -> str:
     """Trimmed, NFC (macOS sends decomposed accents), control characters and runs of spaces gone."""
     text = unicodedata.normalize("NFC", str(value or ""))
     return " ".join(_CONTROL.sub(" ", text).split())
@@ -249,7 +246,7 @@ def validate(data: Mapping, current: Customer | None = None) -> tuple[dict, dict
         if name == "notes":
             text = unicodedata.normalize("NFC", str(raw or "")).replace("\r\n", "\n").strip()
         else:
-            text = _single_line(raw)
+            text = single_line(raw)
         values[name] = text
         # Tax ids are checked after normalising ("526-104-08-28" is a 10-digit NIP).
         limit = MAX_TYPED_ID if name in IDENTIFIER_FIELDS else _max_length(name)
@@ -356,393 +353,6 @@ def update(c: Customer, data: Mapping) -> dict:
         db.session.flush()
         audit.record("customer.updated", "customer", c.id, summary=f"#{c.id}", changes=changes)
     return changes
-
-
-# --------------------------------------------------------------------------------------------
-# The list: filters, search, sorting, keyset pagination
-# --------------------------------------------------------------------------------------------
-
-STATUSES = ("active", "archived", "all")
-YES_NO = ("yes", "no")
-
-
-def _yes_no(column) -> Callable:
-    return lambda stmt, value: stmt.where(column.is_(value == "yes"))
-
-
-def _has_card():
-    return exists().where(Card.tenant_id == Customer.tenant_id, Card.customer_id == Customer.id)
-
-
-# Choice filters: URL parameter -> (allowed values, how the value narrows the query). A new
-# filter (group, tier, wallet...) is one field on CustomerFilter plus one entry here.
-CHOICE_FILTERS: dict[str, tuple[tuple[str, ...], Callable]] = {
-    "consent": (YES_NO, _yes_no(Customer.marketing_consent)),
-    "staff": (YES_NO, _yes_no(Customer.is_staff)),
-    "card": (YES_NO, lambda stmt, value: stmt.where(_has_card() if value == "yes" else ~_has_card())),
-}
-
-
-def _sort_collated(column):
-    """Company and city sort as the restaurant's staff read them, not by code point.
-
-    PostgreSQL uses the ICU collation of the tenant's country, which an index per collation
-    serves (models/customers.py); SQLite (the embedded default) compares code points. Names
-    sort on the folded sort_name, which its own index covers.
-    """
-    if db.engine.dialect.name != "postgresql":
-        return column
-    tenant = db.session.get(Tenant, require_tenant_id())
-    return column.collate(SORT_COLLATIONS.get(tenant.country if tenant else "", "und-x-icu"))
-
-
-# Sortable columns: URL value -> (label, column expression). Keyset pages on (expression, id).
-SORTS: dict[str, tuple] = {
-    "name": (_l("Name"), lambda: Customer.sort_name),
-    "company": (_l("Company"), lambda: _sort_collated(Customer.company_name)),
-    "city": (_l("City"), lambda: _sort_collated(Customer.city)),
-    # Ids come from a sequence as rows are created, so id order is creation order, and the
-    # primary key serves it without an index on created_at.
-    "created": (_l("Added"), lambda: Customer.id),
-}
-DEFAULT_SORT = "name"
-MAX_QUERY = 100
-MIN_TERM = 2            # shorter words are ignored
-MIN_SUBSTRING = 3       # trigram indexes need 3 characters; 2-character words match word starts
-PAGE_SIZE = 25
-COUNT_CAP = 200         # "more than 200" is as useful as an exact count while typing, and far cheaper
-
-
-@dataclass(frozen=True)
-class CustomerFilter:
-    """What the customer list shows; parsed from the URL by parse_filter(), reused by the CSV export."""
-
-    q: str = ""
-    status: str = "active"      # active | archived | all
-    consent: str = ""           # "" | yes | no
-    staff: str = ""
-    card: str = ""
-    sort: str = DEFAULT_SORT    # a key of SORTS
-    desc: bool = False
-
-    def to_args(self, **changes) -> dict[str, str]:
-        """URL arguments for this filter (defaults left out), with `changes` applied."""
-        f = replace(self, **changes)
-        args = {}
-        for fld in fields(f):
-            if fld.name in ("sort", "desc"):
-                continue
-            value = getattr(f, fld.name)
-            if value != fld.default:
-                args[fld.name] = value
-        if f.sort != DEFAULT_SORT or f.desc:
-            args["sort"] = ("-" if f.desc else "") + f.sort
-        return args
-
-    @property
-    def narrowed(self) -> bool:
-        """True when anything but the sort order differs from the default list."""
-        return any(getattr(self, fld.name) != fld.default for fld in fields(self) if fld.name not in ("sort", "desc"))
-
-
-def parse_filter(args: Mapping[str, str]) -> CustomerFilter:
-    """Build a CustomerFilter from request.args; unknown or malformed values fall back to defaults."""
-    q = _single_line(args.get("q", ""))[:MAX_QUERY]
-    status = args.get("status", "active")
-    choices = {}
-    for name, (allowed, _apply_fn) in CHOICE_FILTERS.items():
-        value = args.get(name, "")
-        choices[name] = value if value in allowed else ""
-    raw_sort = args.get("sort", DEFAULT_SORT) or DEFAULT_SORT
-    desc = raw_sort.startswith("-")
-    sort = raw_sort.lstrip("-")
-    if sort not in SORTS:
-        sort, desc = DEFAULT_SORT, False
-    return CustomerFilter(q=q, status=status if status in STATUSES else "active", sort=sort, desc=desc,
-                          **choices)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def search_terms(q: str) -> list[str]:
-    """The LIKE patterns a query becomes; [] when nothing is long enough to search for.
-
-    A query of digits (a NIP, REGON, IČO or phone, with spaces or dashes) matches the start of
-    one of those numbers, "+48" and "00" included; other queries match every word: 3+ characters
-    anywhere, 2 characters at a word start, shorter words are ignored.
-    """
-    digits = _query_digits(q)
-    if digits is not None:
-        return [f"% {digits}%"] if len(digits) >= MIN_SUBSTRING else []
-    patterns = []
-    for word in fold(q).split():
-        if len(word) >= MIN_SUBSTRING:
-            patterns.append(f"%{_escape_like(word)}%")
-        elif len(word) >= MIN_TERM:
-            patterns.append(f"% {_escape_like(word)}%")
-    return patterns
-
-
-@dataclass
-class _Built:
-    base: Select                   # the tenant, status and choice filters, without the search
-    card: tuple[cards_service.PosCard, cards_service.PosCustomer] | None = None
-    patterns: list[str] = field(default_factory=list)
-
-    @property
-    def searched(self) -> bool:
-        return bool(self.patterns) or self.card is not None
-
-    def search(self, search_text, customer_id):
-        """The search as a condition on these columns (of the table, or of a subquery of it)."""
-        conditions = []
-        if self.patterns:
-            conditions.append(and_(*(search_text.like(p, escape="\\") for p in self.patterns)))
-        if self.card is not None:
-            conditions.append(customer_id == self.card[1].id)
-        return or_(*conditions)
-
-    def narrowed(self, stmt: Select | None = None) -> Select:
-        """`stmt` (the base unless given) narrowed by the search, if there is one."""
-        stmt = self.base if stmt is None else stmt
-        return stmt.where(self.search(Customer.search_text, Customer.id)) if self.searched else stmt
-
-
-def _build(f: CustomerFilter) -> _Built:
-    # The tenant condition is also added by the ORM hook; stating it keeps the count's
-    # subquery scoped too and lets the planner pick the (tenant_id, ...) indexes.
-    stmt = select(Customer).where(Customer.tenant_id == require_tenant_id())
-    if f.status == "active":
-        stmt = stmt.where(Customer.archived_at.is_(None))
-    elif f.status == "archived":
-        stmt = stmt.where(Customer.archived_at.is_not(None))
-    for name, (_allowed, apply_fn) in CHOICE_FILTERS.items():
-        value = getattr(f, name)
-        if value:
-            stmt = apply_fn(stmt, value)
-    built = _Built(stmt)
-    if f.q:
-        built.patterns = search_terms(f.q)
-        # A scanned card finds its owner. Looked up first (one unique-index probe) so the main
-        # query ORs a literal id rather than a subquery, which would keep PostgreSQL from
-        # combining the indexes.
-        built.card = cards_service.pos_scan(require_tenant_id(), cards_service.reader_format(), f.q)
-    return built
-
-
-def _sort_column(f: CustomerFilter):
-    return SORTS[f.sort][1]()
-
-
-def filtered_query(f: CustomerFilter) -> Select:
-    """select(Customer) narrowed by `f` and ordered by its sort, then id; no limit.
-
-    For the list (which pages it with page()) and for exports, which stream it with
-    `.execution_options(yield_per=...)`. A query too short to search leaves the search out.
-    """
-    return _build(f).narrowed().order_by(*_ordered(_sort_column(f), Customer.id, f.desc))
-
-
-@dataclass(frozen=True, slots=True)
-class Listed:
-    """A customer as the list and the merge picker show them: the columns they read, no more.
-
-    The list reads plain rows on the connection. Mapping 25 Customer objects with their notes
-    and search text cost as much as the query itself.
-    """
-
-    id: int
-    first_name: str
-    last_name: str
-    company_name: str
-    nip: str
-    ico: str
-    email: str
-    phone: str
-    street: str
-    building: str
-    flat: str
-    postcode: str
-    city: str
-    is_staff: bool
-    marketing_consent: bool
-    created_at: datetime
-    archived_at: datetime | None
-    merged_into_id: int | None
-    erased_at: datetime | None
-    sort_name: str
-
-    @property
-    def display_name(self) -> str:
-        return display_name(self.first_name, self.last_name, self.company_name, self.id)
-
-
-_LISTED_COLUMNS = tuple(Customer.__table__.c[name] for name in Listed.__dataclass_fields__)
-_LISTED_WIDTH = len(_LISTED_COLUMNS)
-
-
-@dataclass
-class Page:
-    customers: list[Listed]
-    total: int                     # capped at COUNT_CAP + 1
-    next_cursor: str | None = None
-    prev_cursor: str | None = None
-    card: cards_service.PosCard | None = None   # the card whose code the query was, if any
-    card_holder: cards_service.PosCustomer | None = None
-    short_query: bool = False      # a query was typed but nothing in it was long enough
-    # Each listed customer's card codes, oldest card first: all the list shows of their cards.
-    card_codes: dict[int, list[str]] = field(default_factory=dict)
-
-    @property
-    def total_capped(self) -> bool:
-        return self.total > COUNT_CAP
-
-    @property
-    def count_cap(self) -> int:
-        return COUNT_CAP
-
-
-def _encode_cursor(value, row_id: int) -> str:
-    raw = json.dumps([value, row_id], ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(token: str | None, sort: str):
-    """(value, id) from a cursor, or None for a missing or tampered one (then: first page)."""
-    if not token:
-        return None
-    try:
-        value, row_id = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if not isinstance(row_id, int) or not isinstance(value, int if sort == "created" else str):
-            return None
-        return value, row_id
-    except (ValueError, TypeError):
-        return None
-
-
-def _row_key(c: Listed, sort: str):
-    return {"name": c.sort_name, "company": c.company_name, "city": c.city, "created": c.id}[sort]
-
-
-# How far a search sorted by company, city or date walks that order before it gives up and sorts
-# its matches instead. PostgreSQL assumes matches spread evenly along the order; searched for
-# a city and sorted by city they all sit at its letter, and walking to Łódź read ~48 000 rows
-# (95 ms). Within the walk the page is exact: its first matches are the first matches overall.
-# The company and city indexes carry the search columns, so that walk stays in the index (~1.6 ms
-# for 2 000 rows); the date order walks the primary key and reads the rows.
-SEARCH_WALK = 2000
-
-
-def _ordered(sort_col, id_col, desc: bool) -> tuple:
-    return (sort_col.desc(), id_col.desc()) if desc else (sort_col.asc(), id_col.asc())
-
-
-def _walked_ids(built: _Built, base: Select, col, desc: bool, size: int):
-    """The page's ids among the first SEARCH_WALK rows in sort order, or fewer than a page."""
-    walk = (base.with_only_columns(Customer.id, Customer.search_text, col.label("sort_key"))
-            .order_by(*_ordered(col, Customer.id, desc)).limit(SEARCH_WALK).subquery())
-    return (select(walk.c.id).where(built.search(walk.c.search_text, walk.c.id))
-            .order_by(*_ordered(walk.c.sort_key, walk.c.id, desc)).limit(size + 1).subquery())
-
-
-def _sorted_matches(stmt: Select, col, desc: bool, size: int):
-    """The page's ids from all the matches, found through the search's own index, then sorted.
-
-    Also returns how many matched: the matches are all read anyway, so on the first page the
-    count comes from them rather than from a second statement.
-    """
-    matches = (stmt.with_only_columns(Customer.id, col.label("sort_key")).cte("matches")
-               .prefix_with("MATERIALIZED", dialect="postgresql"))
-    ids = (select(matches.c.id).order_by(*_ordered(matches.c.sort_key, matches.c.id, desc))
-           .limit(size + 1).subquery())
-    return ids, select(func.count()).select_from(matches).scalar_subquery()
-
-
-def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
-         size: int = PAGE_SIZE) -> Page:
-    """One page of the list, keyset-paged on (sort key, id): as fast on page 400 as on page 1.
-
-    `after` / `before` are opaque cursors from a previous Page. The rows with their card codes
-    and the capped count are Core statements on the session's connection, read as plain rows,
-    so rendering the page runs no query per customer. Core skips the tenant hook: each statement
-    names the tenant itself (_build's condition, and the rows' own, which the cards join on).
-    """
-    built = _build(f)
-    col = _sort_column(f)
-    key_cols = tuple_(col, Customer.id)
-    after_key, before_key = _decode_cursor(after, f.sort), _decode_cursor(before, f.sort)
-    backwards = before_key is not None and after_key is None
-    forward_desc = f.desc != backwards  # walking backwards flips the order
-    base = built.base
-    bound = before_key if backwards else after_key
-    if bound is not None:
-        cursor = tuple_(*bound)
-        base = base.where(key_cols < cursor if forward_desc else key_cols > cursor)
-    order = _ordered(col, Customer.id, forward_desc)
-    # A search is planned for its own pattern, never with a prepared statement's generic plan
-    # (see panel._unprepared_statements): how many rows match decides the plan.
-    planned = {"prepare": False} if built.searched else {}
-    conn = db.session.connection()
-
-    def fetch(ids, counted=None) -> tuple[list[Listed], dict[int, list[str]], int | None]:
-        """The rows of these ids with their card codes, oldest card first; and `counted`'s value.
-
-        The page's ids come first, then their rows: the sort indexes carry the search columns,
-        so a search walking one reads the table for the 26 rows it shows, not for every row it
-        passes over. The cards come in the same statement, a row per card.
-        """
-        listed = (select(*_LISTED_COLUMNS, Card.code, *([counted] if counted is not None else []))
-                  .join_from(Customer, ids, ids.c.id == Customer.id)
-                  .outerjoin(Card, and_(Card.tenant_id == Customer.tenant_id, Card.customer_id == Customer.id))
-                  .where(Customer.tenant_id == require_tenant_id()).order_by(*order, Card.id))
-        rows, codes, count = [], {}, None
-        for row in conn.execute(listed.execution_options(**planned)):
-            if not rows or rows[-1].id != row[0]:
-                rows.append(Listed(*row[:_LISTED_WIDTH]))
-                codes[row[0]] = []
-            if row[_LISTED_WIDTH] is not None:
-                codes[row[0]].append(row[_LISTED_WIDTH])
-            if counted is not None:
-                count = row[-1]
-        return rows, codes, count
-
-    counted = None
-    if built.searched and f.sort != "name":
-        rows, codes, _none = fetch(_walked_ids(built, base, col, forward_desc, size))
-        if len(rows) <= size:
-            ids, matched = _sorted_matches(built.narrowed(base), col, forward_desc, size)
-            # Past the first page the matches start at the cursor: the count must not.
-            rows, codes, counted = fetch(ids, matched if bound is None else None)
-    else:
-        ids = built.narrowed(base).with_only_columns(Customer.id).order_by(*order).limit(size + 1)
-        rows, codes, _none = fetch(ids.subquery())
-    more = len(rows) > size
-    rows = rows[:size]
-    if backwards:
-        if not more:
-            # Back at the start: show the true first page rather than a short one.
-            return page(f, size=size)
-        rows.reverse()
-    has_next = more if not backwards else True
-    has_prev = (after_key is not None) if not backwards else True
-    if bound is None and not more:
-        total = min(len(rows), COUNT_CAP + 1)  # the first page holds every match: no need to count
-    elif counted is not None:
-        total = min(counted, COUNT_CAP + 1)
-    else:
-        count_stmt = select(func.count()).select_from(
-            built.narrowed().with_only_columns(Customer.id).order_by(None).limit(COUNT_CAP + 1).subquery())
-        total = conn.execute(count_stmt.execution_options(**planned)).scalar() or 0
-    card, holder = built.card or (None, None)
-    result = Page(customers=rows, total=total, card=card, card_holder=holder,
-                  short_query=bool(f.q) and not built.searched, card_codes={c.id: codes[c.id] for c in rows})
-    if rows and has_next:
-        result.next_cursor = _encode_cursor(_row_key(rows[-1], f.sort), rows[-1].id)
-    if rows and has_prev:
-        result.prev_cursor = _encode_cursor(_row_key(rows[0], f.sort), rows[0].id)
-    return result
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Card, Customer
 from . import ServiceError
 from . import cards as card_service
+from . import customer_list
 from . import customers as customer_service
 
 MAX_MATCHES = 8
@@ -70,10 +71,10 @@ def search_customers(q: str, limit: int) -> list[Customer]:
     A query too short to search finds nobody here (the list would show everyone).
     """
     q = (q or "").strip()
-    f = customer_service.CustomerFilter(q=q[:customer_service.MAX_QUERY], status="active")
-    if q and not customer_service.search_terms(q):
+    f = customer_list.CustomerFilter(q=q[:customer_list.MAX_QUERY], status="active")
+    if q and not customer_list.search_terms(q):
         return []
-    stmt = customer_service.filtered_query(f).where(Customer.merged_into_id.is_(None),
+    stmt = customer_list.filtered_query(f).where(Customer.merged_into_id.is_(None),
                                                     Customer.erased_at.is_(None))
     return list(db.session.scalars(stmt.limit(limit)))
 

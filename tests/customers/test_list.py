@@ -8,7 +8,7 @@ from sqlalchemy import event, text
 
 from panel.extensions import db
 from panel.models import COUNTRIES, SORT_COLLATIONS, Customer
-from panel.services import customers
+from panel.services import customer_list, customers
 from tests.conftest import HX, as_tenant
 
 from .factories import add_card, make_customer
@@ -16,12 +16,12 @@ from .factories import add_card, make_customer
 VALID_NIP = "5261040828"
 
 
-def ids(f: customers.CustomerFilter) -> set[int]:
-    return {c.id for c in db.session.scalars(customers.filtered_query(f))}
+def ids(f: customer_list.CustomerFilter) -> set[int]:
+    return {c.id for c in db.session.scalars(customer_list.filtered_query(f))}
 
 
-def q(text: str, **kw) -> customers.CustomerFilter:
-    return customers.CustomerFilter(q=text, **kw)
+def q(text: str, **kw) -> customer_list.CustomerFilter:
+    return customer_list.CustomerFilter(q=text, **kw)
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_two_letters_match_word_starts_only(ctx, world_a, people):
         assert ids(q("no")) == {people["anna"]}        # Nowak
         assert ids(q("ak")) == set()                   # inside "Nowak" and "Dvořák", but no word starts so
         assert ids(q("wak")) == {people["anna"]}       # three letters match anywhere
-        result = customers.page(q("n"))
+        result = customer_list.page(q("n"))
         assert result.short_query is True
 
 
@@ -68,7 +68,7 @@ def test_digits_match_identifier_and_phone_starts(ctx, world_a, people):
         assert ids(q("+48 600 100 200")) == {people["lukasz"]}  # international form
         assert ids(q("0048501")) == {people["anna"]}
         assert ids(q("100 200")) == set()                       # a prefix, not the middle of a number
-        assert customers.page(q("60")).short_query is True
+        assert customer_list.page(q("60")).short_query is True
 
 
 def test_like_wildcards_are_literal(ctx, world_a, people):
@@ -87,20 +87,20 @@ def test_scanned_card_finds_its_owner_in_any_reader_format(ctx, world_a, people)
     with as_tenant(world_a):
         # Stored as a 10-digit little-endian decimal; a phone reads the same card as hex.
         for scanned in ("3220338716", "1C78F2BF", "1c:78:f2:bf", "A-0042"):
-            result = customers.page(q(scanned))
+            result = customer_list.page(q(scanned))
             assert [c.id for c in result.customers] == [people["anna"]], scanned
             assert result.card is not None and result.card_holder.id == people["anna"]
 
 
 def test_other_tenant_never_listed(ctx, world_b, people):
     with as_tenant(world_b):
-        found = ids(customers.CustomerFilter(status="all"))
+        found = ids(customer_list.CustomerFilter(status="all"))
         assert len(found) == 1
         assert people["lukasz"] not in found
-        assert customers.page(q("3220338716")).card is None   # tenant A's card
+        assert customer_list.page(q("3220338716")).card is None   # tenant A's card
         # The list reads plain rows on the connection, past the tenant hook: its own conditions
         # must keep tenant A out of the rows and of the card codes.
-        listed = customers.page(customers.CustomerFilter(status="all"))
+        listed = customer_list.page(customer_list.CustomerFilter(status="all"))
         assert {c.id for c in listed.customers} == found
         assert listed.card_codes == {c.id: [] for c in listed.customers}
 
@@ -108,32 +108,32 @@ def test_other_tenant_never_listed(ctx, world_b, people):
 def test_filters_combine(app, ctx, world_a, people):
     with as_tenant(world_a):
         everyone = {people[k] for k in ("lukasz", "anna", "firma", "ng")}
-        assert ids(customers.CustomerFilter()) == everyone
-        assert ids(customers.CustomerFilter(consent="yes")) == {people["lukasz"]}
-        assert ids(customers.CustomerFilter(consent="no")) == everyone - {people["lukasz"]}
-        assert ids(customers.CustomerFilter(staff="yes")) == {people["anna"]}
-        assert ids(customers.CustomerFilter(card="yes")) == {people["anna"]}
-        assert ids(customers.CustomerFilter(card="no", staff="no")) == {people["lukasz"], people["firma"], people["ng"]}
-        assert ids(customers.CustomerFilter(card="yes", consent="yes")) == set()
+        assert ids(customer_list.CustomerFilter()) == everyone
+        assert ids(customer_list.CustomerFilter(consent="yes")) == {people["lukasz"]}
+        assert ids(customer_list.CustomerFilter(consent="no")) == everyone - {people["lukasz"]}
+        assert ids(customer_list.CustomerFilter(staff="yes")) == {people["anna"]}
+        assert ids(customer_list.CustomerFilter(card="yes")) == {people["anna"]}
+        assert ids(customer_list.CustomerFilter(card="no", staff="no")) == {people["lukasz"], people["firma"], people["ng"]}
+        assert ids(customer_list.CustomerFilter(card="yes", consent="yes")) == set()
         c = db.session.get(Customer, people["ng"])
         customers.archive(c)
         db.session.commit()
-        assert people["ng"] not in ids(customers.CustomerFilter())
-        assert ids(customers.CustomerFilter(status="archived")) == {people["ng"]}
-        assert ids(customers.CustomerFilter(status="all")) == everyone
-        assert ids(customers.CustomerFilter(status="archived", q="gdansk")) == {people["ng"]}
+        assert people["ng"] not in ids(customer_list.CustomerFilter())
+        assert ids(customer_list.CustomerFilter(status="archived")) == {people["ng"]}
+        assert ids(customer_list.CustomerFilter(status="all")) == everyone
+        assert ids(customer_list.CustomerFilter(status="archived", q="gdansk")) == {people["ng"]}
 
 
 def test_parse_filter_is_an_allow_list():
-    f = customers.parse_filter({"q": "  Łódź  ", "status": "all", "consent": "yes", "staff": "maybe",
+    f = customer_list.parse_filter({"q": "  Łódź  ", "status": "all", "consent": "yes", "staff": "maybe",
                                 "card": "no", "sort": "-city"})
-    assert f == customers.CustomerFilter(q="Łódź", status="all", consent="yes", staff="", card="no",
+    assert f == customer_list.CustomerFilter(q="Łódź", status="all", consent="yes", staff="", card="no",
                                          sort="city", desc=True)
-    assert customers.parse_filter({"sort": "password_hash", "status": "deleted"}) == customers.CustomerFilter()
-    assert customers.parse_filter({"q": "x" * 500}).q == "x" * customers.MAX_QUERY
+    assert customer_list.parse_filter({"sort": "password_hash", "status": "deleted"}) == customer_list.CustomerFilter()
+    assert customer_list.parse_filter({"q": "x" * 500}).q == "x" * customer_list.MAX_QUERY
     assert f.to_args() == {"q": "Łódź", "status": "all", "consent": "yes", "card": "no", "sort": "-city"}
-    assert customers.parse_filter(f.to_args()) == f
-    assert customers.CustomerFilter().to_args() == {}
+    assert customer_list.parse_filter(f.to_args()) == f
+    assert customer_list.CustomerFilter().to_args() == {}
 
 
 @pytest.mark.parametrize("sort", ["name", "-name", "company", "-company", "city", "-city", "created", "-created"])
@@ -145,26 +145,26 @@ def test_keyset_pages_walk_every_row_once_in_order(app, ctx, world_a, sort):
         make_customer(app, t, first_name=f"Osoba{i % 4}", last_name="Ćwik" if i % 2 else "Cwik",
                       company_name=f"Firma {i % 5}", city=cities[i % len(cities)])
     with as_tenant(world_a):
-        f = customers.parse_filter({"sort": sort})
-        expected = [c.id for c in db.session.scalars(customers.filtered_query(f))]
+        f = customer_list.parse_filter({"sort": sort})
+        expected = [c.id for c in db.session.scalars(customer_list.filtered_query(f))]
         seen, pages = _every_page(f, size=5)
         assert seen == expected
         assert len(seen) == 23
         assert pages[0].prev_cursor is None
         # Walking back from the last page gives the previous page exactly.
-        back = customers.page(f, before=pages[-1].prev_cursor, size=5)
+        back = customer_list.page(f, before=pages[-1].prev_cursor, size=5)
         assert [c.id for c in back.customers] == [c.id for c in pages[-2].customers]
         # Back from page two lands on the true first page.
-        first = customers.page(f, before=pages[1].prev_cursor, size=5)
+        first = customer_list.page(f, before=pages[1].prev_cursor, size=5)
         assert [c.id for c in first.customers] == [c.id for c in pages[0].customers]
         assert first.prev_cursor is None
 
 
-def _every_page(f: customers.CustomerFilter, size: int) -> tuple[list[int], list]:
+def _every_page(f: customer_list.CustomerFilter, size: int) -> tuple[list[int], list]:
     """Follow the next cursors from the first page: (every id in order, the pages)."""
     seen, cursor, pages = [], None, []
     while True:
-        result = customers.page(f, after=cursor, size=size)
+        result = customer_list.page(f, after=cursor, size=size)
         pages.append(result)
         seen += [c.id for c in result.customers]
         if not result.next_cursor:
@@ -178,22 +178,22 @@ def test_searches_in_other_orders_page_alike_within_and_past_the_walk(app, ctx, 
                                                                        sort, walk):
     """Searched and sorted by anything but the name, a page comes from a bounded walk of that
     order or, when the walk holds too few matches, from all matches sorted: the same pages."""
-    monkeypatch.setattr(customers, "SEARCH_WALK", walk)
+    monkeypatch.setattr(customer_list, "SEARCH_WALK", walk)
     t = world_a.tenant_id
     cities = ["Łódź", "Lublin", "Zakopane", "Łomża", "Ełk"]
     for i in range(20):
         make_customer(app, t, first_name=f"Osoba{i % 3}", last_name="Nowak" if i % 3 else "Kowal",
                       company_name=f"Firma {i % 4}", city=cities[i % len(cities)])
     with as_tenant(world_a):
-        f = customers.parse_filter({"sort": sort, "q": "nowak"})
-        expected = [c.id for c in db.session.scalars(customers.filtered_query(f))]
+        f = customer_list.parse_filter({"sort": sort, "q": "nowak"})
+        expected = [c.id for c in db.session.scalars(customer_list.filtered_query(f))]
         seen, pages = _every_page(f, size=3)
         assert seen == expected and len(seen) == 13
         assert [p.total for p in pages] == [13] * len(pages)
-        back = customers.page(f, before=pages[-1].prev_cursor, size=3)
+        back = customer_list.page(f, before=pages[-1].prev_cursor, size=3)
         assert [c.id for c in back.customers] == [c.id for c in pages[-2].customers]
         with count_queries("FROM customers") as n:
-            customers.page(f, size=3)
+            customer_list.page(f, size=3)
         # The walk, then the count or, past the walk, all the matches sorted, which count
         # themselves in the same statement.
         assert n() == 2
@@ -205,7 +205,7 @@ def test_company_and_city_sort_as_people_read(app, ctx, world_a):
     for city in ("Zakopane", "Łódź", "Lublin", "Ełk"):
         make_customer(app, t, first_name="X", city=city)
     with as_tenant(world_a):
-        rows = db.session.scalars(customers.filtered_query(customers.parse_filter({"sort": "city"})))
+        rows = db.session.scalars(customer_list.filtered_query(customer_list.parse_filter({"sort": "city"})))
         assert [c.city for c in rows] == ["Ełk", "Lublin", "Łódź", "Zakopane"]
 
 
@@ -219,7 +219,7 @@ def test_czech_city_sort_puts_ch_after_h(app, ctx, world_b):
     for city in ("Ivančice", "Cheb", "Hradec Králové", "Brno", "Chomutov"):
         make_customer(app, world_b.tenant_id, first_name="X", city=city)
     with as_tenant(world_b):
-        rows = db.session.scalars(customers.filtered_query(customers.parse_filter({"sort": "city"})))
+        rows = db.session.scalars(customer_list.filtered_query(customer_list.parse_filter({"sort": "city"})))
         assert [c.city for c in rows] == ["Brno", "Hradec Králové", "Cheb", "Chomutov", "Ivančice"]
 
 
@@ -233,12 +233,12 @@ def test_czech_city_sort_puts_ch_after_h(app, ctx, world_b):
 def test_collated_sorts_page_from_their_index(app, ctx, request, world, sort, index):
     world = request.getfixturevalue(world)
     with as_tenant(world):
-        first = customers.page(customers.parse_filter({"sort": sort}), size=1)
+        first = customer_list.page(customer_list.parse_filter({"sort": sort}), size=1)
         make_customer(app, world.tenant_id, first_name="Y", city="Łódź", company_name="Żabka")
         make_customer(app, world.tenant_id, first_name="Z", city="Cheb", company_name="Chata")
         # With a handful of rows a sort is cheapest; what matters is that the index can serve
         # the keyset ORDER BY (value COLLATE ..., id) and its cursor, so rule the others out.
-        plan = _rows_plan(app, customers.parse_filter({"sort": sort}), ["enable_sort"], after=first.next_cursor)
+        plan = _rows_plan(app, customer_list.parse_filter({"sort": sort}), ["enable_sort"], after=first.next_cursor)
     # The page's ids come from the index in order under the LIMIT; only those rows are sorted again.
     under_limit = plan.split("Limit", 1)[1]
     assert f"using {index} on customers" in under_limit and "Sort" not in under_limit, plan
@@ -258,7 +258,7 @@ def test_a_name_ordered_search_walks_the_sort_index_alone(app, ctx, world_a, peo
     assert "Index Only Scan using ix_customers_tenant_sort_name" in plan, plan
 
 
-def _rows_plan(app, f: customers.CustomerFilter, ruled_out: list[str], after: str | None = None) -> str:
+def _rows_plan(app, f: customer_list.CustomerFilter, ruled_out: list[str], after: str | None = None) -> str:
     """EXPLAIN of the list's rows statement for `f`, with sequential scans and `ruled_out` off."""
     seen = []
 
@@ -269,7 +269,7 @@ def _rows_plan(app, f: customers.CustomerFilter, ruled_out: list[str], after: st
         engine = db.engine
     event.listen(engine, "before_cursor_execute", keep)
     try:
-        customers.page(f, after=after, size=1)
+        customer_list.page(f, after=after, size=1)
     finally:
         event.remove(engine, "before_cursor_execute", keep)
     statement, params = next((st, p) for st, p in seen if "FROM customers" in st and "LIMIT" in st and "count(" not in st)
@@ -281,18 +281,18 @@ def _rows_plan(app, f: customers.CustomerFilter, ruled_out: list[str], after: st
 
 def test_tampered_cursor_shows_the_first_page(app, ctx, world_a, people):
     with as_tenant(world_a):
-        first = customers.page(customers.CustomerFilter(), size=2)
+        first = customer_list.page(customer_list.CustomerFilter(), size=2)
         for junk in ("zzz", "W10", "WyJhIiwgImIiXQ", "eyJhIjogMX0"):
-            again = customers.page(customers.CustomerFilter(), after=junk, size=2)
+            again = customer_list.page(customer_list.CustomerFilter(), after=junk, size=2)
             assert [c.id for c in again.customers] == [c.id for c in first.customers]
 
 
 def test_count_is_capped(app, ctx, world_a, monkeypatch):
     for i in range(4):
         make_customer(app, world_a.tenant_id, first_name=f"P{i}")
-    monkeypatch.setattr(customers, "COUNT_CAP", 2)
+    monkeypatch.setattr(customer_list, "COUNT_CAP", 2)
     with as_tenant(world_a):
-        result = customers.page(customers.CustomerFilter(), size=10)
+        result = customer_list.page(customer_list.CustomerFilter(), size=10)
     assert result.total_capped
     assert len(result.customers) == 4
 
@@ -380,7 +380,7 @@ def test_list_shows_two_card_codes_and_how_many_more(app, staff_a, world_a):
 def test_searches_are_planned_for_their_pattern(app, ctx, world_a, people):
     with as_tenant(world_a):
         for _ in range(8):  # more than psycopg's threshold for preparing a statement
-            customers.page(q("lodz"), size=1)
+            customer_list.page(q("lodz"), size=1)
         prepared = db.session.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
     # A generic plan would serve every pattern alike: the card probe and codes are prepared,
     # the rows and the count, which search, are not.
@@ -415,10 +415,10 @@ def test_count_is_exact_when_the_first_page_holds_every_match(app, ctx, world_a,
         make_customer(app, world_a.tenant_id, first_name=f"P{i}")
     with as_tenant(world_a):
         with count_queries() as n:
-            result = customers.page(customers.CustomerFilter(), size=3)
+            result = customer_list.page(customer_list.CustomerFilter(), size=3)
         assert (result.total, n()) == (3, 1)  # the rows with their cards: nothing to count
         with count_queries() as n:
-            result = customers.page(customers.CustomerFilter(), size=2)
+            result = customer_list.page(customer_list.CustomerFilter(), size=2)
         assert (result.total, n()) == (3, 2)
 
 

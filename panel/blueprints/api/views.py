@@ -20,6 +20,7 @@ from ...models import ApiToken, Card, Customer
 from ...models.base import aware, utcnow
 from ...services import ServiceError, tokens
 from ...services import cards as card_service
+from ...services import customer_list
 from ...services import customers as customer_service
 from ...services import terminal
 from ...tenancy import require_tenant_id, reset_tenant, set_tenant
@@ -115,8 +116,8 @@ def card(code: str):
 @bp.get("/customers")
 def customers():
     q = request.args.get("q", "")
-    if len(q) > customer_service.MAX_QUERY:
-        return api_error(400, "invalid_parameter", _("q has at most %(n)d characters.", n=customer_service.MAX_QUERY),
+    if len(q) > customer_list.MAX_QUERY:
+        return api_error(400, "invalid_parameter", _("q has at most %(n)d characters.", n=customer_list.MAX_QUERY),
                          field="q")
     raw_limit = request.args.get("limit", str(DEFAULT_LIMIT)).strip()
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:

@@ -17,7 +17,7 @@ from ...htmx import is_htmx, redirect_to, render
 from ...models import Customer
 from ...services import ServiceError
 from ...services import cards as cards_service
-from ...services import customers
+from ...services import customer_list, customers
 from . import bp
 from .forms import CustomerForm
 
@@ -30,8 +30,8 @@ CANDIDATES = 10
 @require_role("staff")
 @read_only
 def index():
-    f = customers.parse_filter(request.args)
-    result = customers.page(f, after=request.args.get("after"), before=request.args.get("before"))
+    f = customer_list.parse_filter(request.args)
+    result = customer_list.page(f, after=request.args.get("after"), before=request.args.get("before"))
     resp = render("customers/index.html", block="customer_table", f=f, page=result)
     if is_htmx():
         # The filter form sends every field, empty ones too; the address bar gets the clean URL.
@@ -223,8 +223,8 @@ def merge(customer_id: int):
 
 
 def _merge_picker(survivor: Customer, error: str | None = None):
-    f = customers.CustomerFilter(q=customers.parse_filter(request.args).q)
-    found = customers.page(f, size=CANDIDATES + 1).customers if f.q else []
+    f = customer_list.CustomerFilter(q=customer_list.parse_filter(request.args).q)
+    found = customer_list.page(f, size=CANDIDATES + 1).customers if f.q else []
     candidates = [c for c in found if c.id != survivor.id][:CANDIDATES]
     suggestions = [d for d in customers.find_duplicates(
         nip=survivor.nip, email=survivor.email, phone=survivor.phone, country=survivor.country,

@@ -21,7 +21,7 @@ from ...extensions import db
 from ...jobs.exports import csv_safe
 from ...models import Customer
 from ...services import audit
-from ...services import customers as customers_service
+from ...services import customer_list
 from ...tenancy import require_tenant_id, tenant_scope
 from . import bp
 
@@ -70,12 +70,12 @@ def customer_csv(stmt: Select, tenant_id: int) -> Iterator[bytes]:
 @require_role("manager")
 def customers_csv():
     """The customer list as CSV, with the list's filters; the export itself is audited."""
-    filt = customers_service.parse_filter(request.args)
+    filt = customer_list.parse_filter(request.args)
     args = filt.to_args()
     audit.record("customers.exported", "customer", None,
                  summary=" ".join(f"{k}={v}" for k, v in sorted(args.items())) or "all")
     db.session.commit()
-    stmt = customers_service.filtered_query(filt)
+    stmt = customer_list.filtered_query(filt)
     name = f"customers-{datetime.now().strftime('%Y%m%d-%H%M')}.csv"
     return Response(stream_with_context(customer_csv(stmt, require_tenant_id())), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
