@@ -32,7 +32,8 @@ def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories="translations")
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
+                   default_translation_directories="translations")
     login_manager.init_app(app)
     # A Redis client connects on first use, so building the app does no I/O.
     url = app.config.get("REDIS_URL")

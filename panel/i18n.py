@@ -1,13 +1,14 @@
 """Language choice and locale-aware formatting for templates."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 
 from flask import g, has_app_context, has_request_context, request, session
 from babel import dates
-from flask_babel import format_datetime, get_locale, get_translations
+from flask_babel import get_locale, get_timezone, get_translations
 
-from .models import LOCALES
+from .models import LOCALES, TIMEZONES
+from .models.base import aware
 
 LANGUAGE_NAMES = {"pl": "Polski", "cs": "Čeština", "en": "English"}
 
@@ -29,8 +30,25 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LOCALES) or "en"
 
 
+# The panel's English is read in Poland and Czechia: its dates put the day first, as British
+# English does. American month-first dates would make 3/4/26 the 4th of March to everyone here.
+_FORMAT_LOCALES = {"en": "en_GB"}
+
+
+def select_timezone() -> str | None:
+    """The signed-in tenant's clock (Flask-Babel's default, UTC, where there is no tenant)."""
+    tenant = g.get("tenant") if has_app_context() else None
+    return TIMEZONES.get(tenant.country) if tenant is not None else None
+
+
 def locale_code() -> str:
     return str(get_locale() or "en")
+
+
+def format_locale() -> str:
+    """The locale dates are written in: the language's own, English written British."""
+    code = locale_code()
+    return _FORMAT_LOCALES.get(code, code)
 
 
 def money(minor: int | None, currency: str | None = None) -> str:
@@ -45,11 +63,24 @@ def money(minor: int | None, currency: str | None = None) -> str:
 def date_filter(value: date | datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
+    # Babel itself: Flask-Babel's formatters take the language's own locale, and its format_date
+    # costs five times more (lookups a date does not need); the list shows a date a row.
     if isinstance(value, datetime):
-        return format_datetime(value, "short" if fmt == "medium" else fmt)
-    # Babel itself with the request's locale: Flask-Babel's format_date costs five times more
-    # (format and time-zone lookups a date does not need), and the list shows one a row.
-    return dates.format_date(value, fmt, locale=get_locale() or "en")
+        return dates.format_datetime(value, "short" if fmt == "medium" else fmt, tzinfo=get_timezone(),
+                                     locale=format_locale())
+    return dates.format_date(value, fmt, locale=format_locale())
+
+
+def day_filter(value: datetime | None, fmt: str = "medium") -> str:
+    """The date a moment fell on at the restaurant: added just after midnight is the new day."""
+    if value is None:
+        return ""
+    return dates.format_date(aware(value).astimezone(get_timezone()).date(), fmt, locale=format_locale())
+
+
+def day_start(day: date) -> datetime:
+    """The moment `day` begins at the restaurant, in UTC as it is stored: where a day's filter starts."""
+    return get_timezone().localize(datetime.combine(day, time.min)).astimezone(timezone.utc)
 
 
 def iso_date(value: date | datetime | None) -> str:
@@ -77,7 +108,7 @@ def translations():
 
 
 def install(app) -> None:
-    app.jinja_env.filters.update(money=money, date=date_filter, iso_date=iso_date)
+    app.jinja_env.filters.update(money=money, date=date_filter, day=day_filter, iso_date=iso_date)
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().gettext(s),
         ngettext=lambda s, p, n: translations().ngettext(s, p, n),

@@ -50,7 +50,7 @@ def test_language_switch_refuses_foreign_next(client):
 
 
 def test_money_and_dates_follow_the_locale(app):
-    from datetime import date
+    from datetime import date, datetime, timezone
 
     from flask_babel import force_locale
 
@@ -63,7 +63,10 @@ def test_money_and_dates_follow_the_locale(app):
         with force_locale("cs"):
             assert money(123450, "CZK") == "1\xa0234,50\xa0Kč"
         with force_locale("en"):
-            assert date_filter(date(2027, 3, 31)) == "Mar 31, 2027"
+            # Day first, as British English writes it: this English is read in Poland and Czechia.
+            assert date_filter(date(2027, 3, 31)) == "31 Mar 2027"
+            assert date_filter(date(2027, 3, 4), "short") == "04/03/2027"
+            assert date_filter(datetime(2027, 3, 4, 13, 5, tzinfo=timezone.utc)) == "04/03/2027, 13:05"
 
 
 def test_template_translations_follow_a_locale_change_within_one_request(app):
@@ -88,3 +91,30 @@ def test_template_translations_follow_a_locale_change_within_one_request(app):
         with force_locale("en"):
             refresh()
             assert render_template_string(page, c=Archived()).startswith("Archived Staff")
+
+
+def test_moments_show_on_the_tenants_clock(app):
+    from datetime import datetime, timezone
+
+    from flask import g
+    from flask_babel import force_locale
+
+    from panel.i18n import date_filter, day_filter
+    from panel.models import Tenant
+
+    new_year = datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)  # 00:30 in Warsaw and Prague
+    for country, locale, moment, day in (("PL", "pl", "1.01.2027, 00:30", "1.01.2027"),
+                                         ("CZ", "cs", "01.01.27 0:30", "01.01.27")):
+        with app.test_request_context():
+            g.tenant = Tenant(country=country)
+            with force_locale(locale):
+                assert (date_filter(new_year), day_filter(new_year, "short")) == (moment, day)
+    # No tenant (no one signed in): UTC; SQLite's naive datetimes are UTC too.
+    with app.test_request_context(), force_locale("en"):
+        assert day_filter(new_year.replace(tzinfo=None), "short") == "31/12/2026"
+
+
+def test_every_tenant_country_has_a_clock():
+    from panel.models import COUNTRIES, TIMEZONES
+
+    assert set(COUNTRIES) <= set(TIMEZONES)

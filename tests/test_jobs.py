@@ -1,4 +1,6 @@
 """Jobs: enqueued after commit, run by a real RQ worker on Redis, or in-process without Redis."""
+from datetime import datetime, timezone
+
 import pytest
 from rq import SimpleWorker
 from sqlalchemy import select
@@ -7,7 +9,7 @@ from panel import create_app
 from panel.extensions import db
 from panel.jobs import enqueue_after_commit, get_queue, redis_connection, start_job
 from panel.jobs.exports import export_audit_log
-from panel.models import JobRun
+from panel.models import AuditEntry, JobRun
 from panel.services import audit
 from panel.tenancy import TenantContextMissing, tenant_scope
 
@@ -52,6 +54,28 @@ def test_audit_export_end_to_end_on_redis(app, owner_a, world_a, world_b):
     assert csv_resp.status_code == 200 and csv_resp.mimetype == "text/csv"
     assert "tenant.created" in body and "owner@bistro-alfa.test" in body
     assert "beta-only" not in body and "hospoda" not in body
+
+
+def test_audit_days_are_the_restaurants_days_in_the_log_and_its_export(app, owner_a, world_a):
+    # 23:30 UTC on 1 December is 00:30 on 2 December in Warsaw: it belongs to the 2nd.
+    moments = {"late on the 1st": datetime(2026, 12, 1, 22, 30, tzinfo=timezone.utc),
+               "early on the 2nd": datetime(2026, 12, 1, 23, 30, tzinfo=timezone.utc),
+               "late on the 2nd": datetime(2026, 12, 2, 22, 30, tzinfo=timezone.utc),
+               "early on the 3rd": datetime(2026, 12, 2, 23, 30, tzinfo=timezone.utc)}
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        for summary, at in moments.items():
+            audit.record("customer.updated", "customer", 1, summary)
+            db.session.scalars(select(AuditEntry).where(AuditEntry.summary == summary)).one().created_at = at
+        db.session.commit()
+    day = {"since": "2026-12-02", "until": "2026-12-02"}
+    frag = owner_a.get("/audit/", query_string=day, headers=HX).text
+    assert "02/12/2026, 00:30" in frag  # shown on the same clock
+    resp = owner_a.post("/audit/export", data=day)
+    _work(app)
+    body = owner_a.get(resp.headers["Location"].rstrip("/") + "/download").data.decode("utf-8-sig")
+    for listed in (frag, body):
+        assert "early on the 2nd" in listed and "late on the 2nd" in listed
+        assert "late on the 1st" not in listed and "early on the 3rd" not in listed
 
 
 def test_job_refuses_another_tenants_run(app, world_a, world_b):

@@ -3,7 +3,7 @@ from .audit import AuditEntry
 from .cards import CARD_STATUSES, Card
 from .customers import Customer
 from .jobs import JobRun
-from .tenants import COUNTRIES, CURRENCIES, LOCALES, SORT_COLLATIONS, Tenant
+from .tenants import COUNTRIES, CURRENCIES, LOCALES, SORT_COLLATIONS, TIMEZONES, Tenant
 from .tokens import ApiToken
 from .users import ROLES, Invite, Membership, User, role_at_least
 

@@ -16,6 +16,9 @@ LOCALES = ("pl", "cs", "en")
 # "H"): the PostgreSQL ICU collation of the customer list's company and city sorts. Each one
 # has its own indexes (models/customers.py), so a country added here needs a migration too.
 SORT_COLLATIONS = {"PL": "pl-x-icu", "CZ": "cs-x-icu"}
+# Where each country's restaurants tell the time: the panel shows every moment (a sale, a
+# change, the day a customer was added) on their clock, never in UTC, which is what is stored.
+TIMEZONES = {"PL": "Europe/Warsaw", "CZ": "Europe/Prague"}
 
 
 class Tenant(db.Model):

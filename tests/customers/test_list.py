@@ -1,6 +1,7 @@
 """The customer list: search, filters, sorting, keyset pages, the htmx fragment and its query count."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import event, text
 from panel.extensions import db
 from panel.models import COUNTRIES, SORT_COLLATIONS, Customer
 from panel.services import customer_list, customers
+from panel.tenancy import tenant_scope
 from tests.conftest import HX, as_tenant
 
 from .factories import add_card, make_customer
@@ -420,6 +422,15 @@ def test_count_is_exact_when_the_first_page_holds_every_match(app, ctx, world_a,
         with count_queries() as n:
             result = customer_list.page(customer_list.CustomerFilter(), size=2)
         assert (result.total, n()) == (3, 2)
+
+
+def test_list_shows_the_day_a_customer_was_added_on_the_restaurants_clock(app, staff_a, world_a):
+    cid = make_customer(app, world_a.tenant_id, first_name="Sylwester")
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        db.session.get(Customer, cid).created_at = datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)
+        db.session.commit()
+    body = staff_a.get("/customers/", headers=HX).data.decode()
+    assert ">01/01/2027</time>" in body  # 00:30 on New Year's Day in Warsaw, in English day first
 
 
 def test_erased_customer_shows_its_placeholder_in_the_list(app, manager_a, world_a):

@@ -1,7 +1,7 @@
 """The audit log for the owner, with filters and a CSV export that runs as a job."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import flash, request, url_for
 from flask_babel import gettext as _
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ...access import require_role
 from ...extensions import db
 from ...htmx import redirect_to, render
+from ...i18n import day_start
 from ...jobs import start_job
 from ...jobs.exports import export_audit_log
 from ...models import AuditEntry
@@ -37,9 +38,9 @@ def index():
     if action:
         stmt = stmt.where(AuditEntry.action.startswith(action))
     if since:
-        stmt = stmt.where(AuditEntry.created_at >= datetime.combine(since, time.min))
+        stmt = stmt.where(AuditEntry.created_at >= day_start(since))
     if until:
-        stmt = stmt.where(AuditEntry.created_at < datetime.combine(until + timedelta(days=1), time.min))
+        stmt = stmt.where(AuditEntry.created_at < day_start(until + timedelta(days=1)))
     if before_id:
         stmt = stmt.where(AuditEntry.id < before_id)
     rows = db.session.scalars(stmt).all()
@@ -56,8 +57,8 @@ def index():
 def export():
     since, until = _parse_day(request.form.get("since")), _parse_day(request.form.get("until"))
     run = start_job("audit_export", export_audit_log,
-                    since.isoformat() if since else None,
-                    (until + timedelta(days=1)).isoformat() if until else None,
+                    day_start(since).isoformat() if since else None,
+                    day_start(until + timedelta(days=1)).isoformat() if until else None,
                     params={"since": str(since or ""), "until": str(until or "")}, created_by_id=current_user.id)
     audit.record("audit.exported", "job_run", run.id)
     db.session.commit()
