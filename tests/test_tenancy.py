@@ -124,9 +124,11 @@ def test_core_statements_only_in_named_places():
     cards_source = (root / "panel/services/cards.py").read_text(encoding="utf-8")
     assert 'tenant_id == bindparam("tenant_id")' in cards_source
     customers_source = (root / "panel/services/customer_list.py").read_text(encoding="utf-8")
-    assert "select(Customer).where(Customer.tenant_id == require_tenant_id())" in customers_source
+    # The list's statements are built once per shape and bind the tenant each time they run.
+    assert 'select(Customer).where(Customer.tenant_id == bindparam("tenant_id"))' in customers_source
     assert "Card.tenant_id == Customer.tenant_id, Card.customer_id == Customer.id" in customers_source
-    assert ".where(Customer.tenant_id == require_tenant_id()).order_by(*order, Card.id)" in customers_source
+    assert '.where(Customer.tenant_id == bindparam("tenant_id")).order_by(*shape.order(), Card.id)' in customers_source
+    assert 'values = {"tenant_id": require_tenant_id(),' in customers_source
 
 
 def test_raw_sql_only_in_named_places():

@@ -7,13 +7,14 @@ phone_digits) through the indexes of models/customers.py. Everything here reads;
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Callable, Mapping
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, exists, func, or_, select, tuple_
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select, tuple_
 
 from ..extensions import db
 from ..models import SORT_COLLATIONS, Card, Customer, Tenant
@@ -44,27 +45,28 @@ CHOICE_FILTERS: dict[str, tuple[tuple[str, ...], Callable]] = {
 }
 
 
-def _sort_collated(column):
-    """Company and city sort as the restaurant's staff read them, not by code point.
+def _collation() -> str | None:
+    """The collation company and city sort in: the ICU collation of the tenant's country.
 
-    PostgreSQL uses the ICU collation of the tenant's country, which an index per collation
-    serves (models/customers.py); SQLite (the embedded default) compares code points. Names
+    So they sort as the restaurant's staff read them, not by code point, from an index per
+    collation (models/customers.py). SQLite (the embedded default) compares code points. Names
     sort on the folded sort_name, which its own index covers.
     """
     if db.engine.dialect.name != "postgresql":
-        return column
+        return None
     tenant = db.session.get(Tenant, require_tenant_id())
-    return column.collate(SORT_COLLATIONS.get(tenant.country if tenant else "", "und-x-icu"))
+    return SORT_COLLATIONS.get(tenant.country if tenant else "", "und-x-icu")
 
 
-# Sortable columns: URL value -> (label, column expression). Keyset pages on (expression, id).
+# Sortable columns: URL value -> (label, column, sorted in the tenant's collation). Keyset pages
+# on (column, id).
 SORTS: dict[str, tuple] = {
-    "name": (_l("Name"), lambda: Customer.sort_name),
-    "company": (_l("Company"), lambda: _sort_collated(Customer.company_name)),
-    "city": (_l("City"), lambda: _sort_collated(Customer.city)),
+    "name": (_l("Name"), Customer.sort_name, False),
+    "company": (_l("Company"), Customer.company_name, True),
+    "city": (_l("City"), Customer.city, True),
     # Ids come from a sequence as rows are created, so id order is creation order, and the
     # primary key serves it without an index on created_at.
-    "created": (_l("Added"), lambda: Customer.id),
+    "created": (_l("Added"), Customer.id, False),
 }
 DEFAULT_SORT = "name"
 MAX_QUERY = 100
@@ -146,64 +148,107 @@ def search_terms(q: str) -> list[str]:
     return patterns
 
 
-@dataclass
-class _Built:
-    base: Select                   # the tenant, status and choice filters, without the search
-    card: tuple[cards_service.PosCard, cards_service.PosCustomer] | None = None
-    patterns: list[str] = field(default_factory=list)
+@dataclass(frozen=True)
+class _Shape:
+    """What the list's SQL depends on; what it runs with (the tenant, the patterns, the card's
+    holder, the cursor, the sizes) is bound at execution.
+
+    So the statements of a shape are built once per process (_statement) and then only run:
+    building and keying a fresh statement cost half as much as running the rows query.
+    """
+
+    status: str
+    choices: tuple[tuple[str, str], ...]   # the choice filters set, (name, value)
+    sort: str
+    collation: str | None
+    desc: bool          # the order walked: the sort's, flipped when paging back
+    bounded: bool       # starts after a cursor
+    patterns: int       # LIKE patterns, bound as p0, p1, ...
+    card: bool          # a scanned card's holder, bound as holder, is ORed in
 
     @property
     def searched(self) -> bool:
-        return bool(self.patterns) or self.card is not None
+        return bool(self.patterns) or self.card
+
+    @property
+    def sort_column(self):
+        column = SORTS[self.sort][1]
+        return column.collate(self.collation) if self.collation else column
+
+    def order(self, sort_col=None, id_col=Customer.id) -> tuple:
+        sort_col = self.sort_column if sort_col is None else sort_col
+        return (sort_col.desc(), id_col.desc()) if self.desc else (sort_col.asc(), id_col.asc())
+
+    def base(self, from_cursor: bool = True) -> Select:
+        """The tenant, status and choice filters and (unless told not to) the cursor; no search."""
+        # The tenant condition is also added by the ORM hook; stating it keeps the count's
+        # subquery scoped too and lets the planner pick the (tenant_id, ...) indexes.
+        stmt = select(Customer).where(Customer.tenant_id == bindparam("tenant_id"))
+        if self.status == "active":
+            stmt = stmt.where(Customer.archived_at.is_(None))
+        elif self.status == "archived":
+            stmt = stmt.where(Customer.archived_at.is_not(None))
+        for name, value in self.choices:
+            stmt = CHOICE_FILTERS[name][1](stmt, value)
+        if self.bounded and from_cursor:
+            col = self.sort_column
+            key = tuple_(col, Customer.id)
+            cursor = tuple_(bindparam("key", type_=col.type), bindparam("key_id", type_=Customer.id.type))
+            stmt = stmt.where(key < cursor if self.desc else key > cursor)
+        return stmt
 
     def search(self, search_text, customer_id):
         """The search as a condition on these columns (of the table, or of a subquery of it)."""
         conditions = []
         if self.patterns:
-            conditions.append(and_(*(search_text.like(p, escape="\\") for p in self.patterns)))
-        if self.card is not None:
-            conditions.append(customer_id == self.card[1].id)
+            conditions.append(and_(*(search_text.like(bindparam(f"p{i}", type_=search_text.type), escape="\\")
+                                     for i in range(self.patterns))))
+        if self.card:
+            conditions.append(customer_id == bindparam("holder", type_=Customer.id.type))
         return or_(*conditions)
 
-    def narrowed(self, stmt: Select | None = None) -> Select:
-        """`stmt` (the base unless given) narrowed by the search, if there is one."""
-        stmt = self.base if stmt is None else stmt
+    def narrowed(self, stmt: Select) -> Select:
         return stmt.where(self.search(Customer.search_text, Customer.id)) if self.searched else stmt
 
 
-def _build(f: CustomerFilter) -> _Built:
-    # The tenant condition is also added by the ORM hook; stating it keeps the count's
-    # subquery scoped too and lets the planner pick the (tenant_id, ...) indexes.
-    stmt = select(Customer).where(Customer.tenant_id == require_tenant_id())
-    if f.status == "active":
-        stmt = stmt.where(Customer.archived_at.is_(None))
-    elif f.status == "archived":
-        stmt = stmt.where(Customer.archived_at.is_not(None))
-    for name, (_allowed, apply_fn) in CHOICE_FILTERS.items():
-        value = getattr(f, name)
-        if value:
-            stmt = apply_fn(stmt, value)
-    built = _Built(stmt)
+@dataclass
+class _Search:
+    """A filter as a shape and the values its statements run with."""
+
+    shape: _Shape
+    values: dict
+    card: tuple[cards_service.PosCard, cards_service.PosCustomer] | None = None
+
+
+def _search(f: CustomerFilter, desc: bool | None = None, bound: tuple | None = None) -> _Search:
+    patterns, card = [], None
     if f.q:
-        built.patterns = search_terms(f.q)
+        patterns = search_terms(f.q)
         # A scanned card finds its owner. Looked up first (one unique-index probe) so the main
-        # query ORs a literal id rather than a subquery, which would keep PostgreSQL from
+        # query ORs the holder's id rather than a subquery, which would keep PostgreSQL from
         # combining the indexes.
-        built.card = cards_service.pos_scan(require_tenant_id(), cards_service.reader_format(), f.q)
-    return built
-
-
-def _sort_column(f: CustomerFilter):
-    return SORTS[f.sort][1]()
+        card = cards_service.pos_scan(require_tenant_id(), cards_service.reader_format(), f.q)
+    shape = _Shape(status=f.status, choices=tuple((name, getattr(f, name)) for name in CHOICE_FILTERS if getattr(f, name)),
+                   sort=f.sort, collation=_collation() if SORTS[f.sort][2] else None,
+                   desc=f.desc if desc is None else desc, bounded=bound is not None, patterns=len(patterns),
+                   card=card is not None)
+    values = {"tenant_id": require_tenant_id(), **{f"p{i}": p for i, p in enumerate(patterns)}}
+    if card is not None:
+        values["holder"] = card[1].id
+    if bound is not None:
+        values["key"], values["key_id"] = bound
+    return _Search(shape, values, card)
 
 
 def filtered_query(f: CustomerFilter) -> Select:
     """select(Customer) narrowed by `f` and ordered by its sort, then id; no limit.
 
-    For the list (which pages it with page()) and for exports, which stream it with
-    `.execution_options(yield_per=...)`. A query too short to search leaves the search out.
+    For exports, which stream it with `.execution_options(yield_per=...)`, and the terminal's
+    search; page() pages the same selection. A query too short to search leaves the search out.
     """
-    return _build(f).narrowed().order_by(*_ordered(_sort_column(f), Customer.id, f.desc))
+    search = _search(f)
+    shape = search.shape
+    return shape.narrowed(shape.base()).order_by(*shape.order()).params(**search.values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,29 +341,57 @@ def _row_key(c: Listed, sort: str):
 SEARCH_WALK = 2000
 
 
-def _ordered(sort_col, id_col, desc: bool) -> tuple:
-    return (sort_col.desc(), id_col.desc()) if desc else (sort_col.asc(), id_col.asc())
-
-
-def _walked_ids(built: _Built, base: Select, col, desc: bool, size: int):
+def _walked_ids(shape: _Shape):
     """The page's ids among the first SEARCH_WALK rows in sort order, or fewer than a page."""
-    walk = (base.with_only_columns(Customer.id, Customer.search_text, col.label("sort_key"))
-            .order_by(*_ordered(col, Customer.id, desc)).limit(SEARCH_WALK).subquery())
-    return (select(walk.c.id).where(built.search(walk.c.search_text, walk.c.id))
-            .order_by(*_ordered(walk.c.sort_key, walk.c.id, desc)).limit(size + 1).subquery())
+    col = shape.sort_column
+    walk = (shape.base().with_only_columns(Customer.id, Customer.search_text, col.label("sort_key"))
+            .order_by(*shape.order()).limit(bindparam("walk")).subquery())
+    return (select(walk.c.id).where(shape.search(walk.c.search_text, walk.c.id))
+            .order_by(*shape.order(walk.c.sort_key, walk.c.id)).limit(bindparam("size")).subquery())
 
 
-def _sorted_matches(stmt: Select, col, desc: bool, size: int):
+def _sorted_matches(shape: _Shape):
     """The page's ids from all the matches, found through the search's own index, then sorted.
 
     Also returns how many matched: the matches are all read anyway, so on the first page the
     count comes from them rather than from a second statement.
     """
-    matches = (stmt.with_only_columns(Customer.id, col.label("sort_key")).cte("matches")
-               .prefix_with("MATERIALIZED", dialect="postgresql"))
-    ids = (select(matches.c.id).order_by(*_ordered(matches.c.sort_key, matches.c.id, desc))
-           .limit(size + 1).subquery())
-    return ids, select(func.count()).select_from(matches).scalar_subquery()
+    matches = (shape.narrowed(shape.base()).with_only_columns(Customer.id, shape.sort_column.label("sort_key"))
+               .cte("matches").prefix_with("MATERIALIZED", dialect="postgresql"))
+    ids = select(matches.c.id).order_by(*shape.order(matches.c.sort_key, matches.c.id)).limit(bindparam("size"))
+    return ids.subquery(), select(func.count()).select_from(matches).scalar_subquery()
+
+
+def _listed(shape: _Shape, ids, counted=None) -> Select:
+    """The rows of these ids with their card codes (a row per card, oldest first), and `counted`.
+
+    The page's ids come first, then their rows: the sort indexes carry the search columns, so a
+    search walking one reads the table for the 26 rows it shows, not for every row it passes.
+    """
+    return (select(*_LISTED_COLUMNS, Card.code, *([counted] if counted is not None else []))
+            .join_from(Customer, ids, ids.c.id == Customer.id)
+            .outerjoin(Card, and_(Card.tenant_id == Customer.tenant_id, Card.customer_id == Customer.id))
+            .where(Customer.tenant_id == bindparam("tenant_id")).order_by(*shape.order(), Card.id))
+
+
+@functools.lru_cache(maxsize=512)
+def _statement(shape: _Shape, kind: str) -> Select:
+    """The statement of this shape that does `kind`, built once; its values are bound when run."""
+    if kind == "rows":      # the sort order's index, or (by name) the search's: the planner picks
+        ids = shape.narrowed(shape.base()).with_only_columns(Customer.id).order_by(*shape.order())
+        stmt = _listed(shape, ids.limit(bindparam("size")).subquery())
+    elif kind == "walk":
+        stmt = _listed(shape, _walked_ids(shape))
+    elif kind == "matches":
+        ids, counted = _sorted_matches(shape)
+        # Past the first page the matches start at the cursor: the count must not.
+        stmt = _listed(shape, ids, None if shape.bounded else counted)
+    else:                   # "count", capped: the whole selection, whatever page is shown
+        selection = shape.narrowed(shape.base(from_cursor=False)).with_only_columns(Customer.id).order_by(None)
+        stmt = select(func.count()).select_from(selection.limit(COUNT_CAP + 1).subquery())
+    # A search is planned for its own pattern, never with a prepared statement's generic plan
+    # (see panel._unprepared_statements): how many rows match decides the plan.
+    return stmt.execution_options(prepare=False) if shape.searched else stmt
 
 
 def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
@@ -328,57 +401,35 @@ def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
     `after` / `before` are opaque cursors from a previous Page. The rows with their card codes
     and the capped count are Core statements on the session's connection, read as plain rows,
     so rendering the page runs no query per customer. Core skips the tenant hook: each statement
-    names the tenant itself (_build's condition, and the rows' own, which the cards join on).
+    binds the tenant itself (the base's condition, and the rows' own, which the cards join on).
     """
-    built = _build(f)
-    col = _sort_column(f)
-    key_cols = tuple_(col, Customer.id)
     after_key, before_key = _decode_cursor(after, f.sort), _decode_cursor(before, f.sort)
     backwards = before_key is not None and after_key is None
-    forward_desc = f.desc != backwards  # walking backwards flips the order
-    base = built.base
     bound = before_key if backwards else after_key
-    if bound is not None:
-        cursor = tuple_(*bound)
-        base = base.where(key_cols < cursor if forward_desc else key_cols > cursor)
-    order = _ordered(col, Customer.id, forward_desc)
-    # A search is planned for its own pattern, never with a prepared statement's generic plan
-    # (see panel._unprepared_statements): how many rows match decides the plan.
-    planned = {"prepare": False} if built.searched else {}
+    search = _search(f, desc=f.desc != backwards, bound=bound)  # walking backwards flips the order
+    shape = search.shape
+    values = dict(search.values, size=size + 1, walk=SEARCH_WALK)
     conn = db.session.connection()
 
-    def fetch(ids, counted=None) -> tuple[list[Listed], dict[int, list[str]], int | None]:
-        """The rows of these ids with their card codes, oldest card first; and `counted`'s value.
-
-        The page's ids come first, then their rows: the sort indexes carry the search columns,
-        so a search walking one reads the table for the 26 rows it shows, not for every row it
-        passes over. The cards come in the same statement, a row per card.
-        """
-        listed = (select(*_LISTED_COLUMNS, Card.code, *([counted] if counted is not None else []))
-                  .join_from(Customer, ids, ids.c.id == Customer.id)
-                  .outerjoin(Card, and_(Card.tenant_id == Customer.tenant_id, Card.customer_id == Customer.id))
-                  .where(Customer.tenant_id == require_tenant_id()).order_by(*order, Card.id))
+    def fetch(kind: str) -> tuple[list[Listed], dict[int, list[str]], int | None]:
         rows, codes, count = [], {}, None
-        for row in conn.execute(listed.execution_options(**planned)):
+        for row in conn.execute(_statement(shape, kind), values):
             if not rows or rows[-1].id != row[0]:
                 rows.append(Listed(*row[:_LISTED_WIDTH]))
                 codes[row[0]] = []
             if row[_LISTED_WIDTH] is not None:
                 codes[row[0]].append(row[_LISTED_WIDTH])
-            if counted is not None:
+            if len(row) > _LISTED_WIDTH + 1:
                 count = row[-1]
         return rows, codes, count
 
     counted = None
-    if built.searched and f.sort != "name":
-        rows, codes, _none = fetch(_walked_ids(built, base, col, forward_desc, size))
+    if shape.searched and f.sort != "name":
+        rows, codes, _none = fetch("walk")
         if len(rows) <= size:
-            ids, matched = _sorted_matches(built.narrowed(base), col, forward_desc, size)
-            # Past the first page the matches start at the cursor: the count must not.
-            rows, codes, counted = fetch(ids, matched if bound is None else None)
+            rows, codes, counted = fetch("matches")
     else:
-        ids = built.narrowed(base).with_only_columns(Customer.id).order_by(*order).limit(size + 1)
-        rows, codes, _none = fetch(ids.subquery())
+        rows, codes, _none = fetch("rows")
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -393,12 +444,10 @@ def page(f: CustomerFilter, after: str | None = None, before: str | None = None,
     elif counted is not None:
         total = min(counted, COUNT_CAP + 1)
     else:
-        count_stmt = select(func.count()).select_from(
-            built.narrowed().with_only_columns(Customer.id).order_by(None).limit(COUNT_CAP + 1).subquery())
-        total = conn.execute(count_stmt.execution_options(**planned)).scalar() or 0
-    card, holder = built.card or (None, None)
+        total = conn.execute(_statement(shape, "count"), values).scalar() or 0
+    card, holder = search.card or (None, None)
     result = Page(customers=rows, total=total, card=card, card_holder=holder,
-                  short_query=bool(f.q) and not built.searched, card_codes={c.id: codes[c.id] for c in rows})
+                  short_query=bool(f.q) and not shape.searched, card_codes={c.id: codes[c.id] for c in rows})
     if rows and has_next:
         result.next_cursor = _encode_cursor(_row_key(rows[-1], f.sort), rows[-1].id)
     if rows and has_prev:

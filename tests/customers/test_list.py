@@ -107,6 +107,22 @@ def test_other_tenant_never_listed(ctx, world_b, people):
         assert listed.card_codes == {c.id: [] for c in listed.customers}
 
 
+def test_one_statement_of_a_shape_serves_every_tenant_and_search(ctx, world_a, world_b, people):
+    """The list's statements are built once per shape and bind the tenant and the patterns on
+    each run: reused, they must still list only this tenant's matches for this query."""
+    def listed(world, query):
+        with as_tenant(world):
+            return {c.id for c in customer_list.page(q(query)).customers}
+
+    assert listed(world_a, "dvorak") == {people["lukasz"]}
+    built = customer_list._statement.cache_info()
+    b_dvorak = listed(world_b, "dvorak")
+    assert len(b_dvorak) == 1 and people["lukasz"] not in b_dvorak
+    assert listed(world_a, "nowak") == {people["anna"]}
+    after = customer_list._statement.cache_info()
+    assert (after.hits - built.hits, after.misses) == (2, built.misses)  # the same statement, twice more
+
+
 def test_filters_combine(app, ctx, world_a, people):
     with as_tenant(world_a):
         everyone = {people[k] for k in ("lukasz", "anna", "firma", "ng")}
