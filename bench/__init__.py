@@ -6,7 +6,9 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 import requests
 
@@ -45,3 +47,36 @@ def start_gunicorn(target: str, workers: int, probe: str, tree: Path = ROOT) -> 
             time.sleep(0.3)
     proc.terminate()
     raise SystemExit(f"gunicorn {target} did not start")
+
+
+@contextmanager
+def servers() -> Iterator[Callable[..., str]]:
+    """`with servers() as serve: base = serve(target, workers, probe)`; all stop when it ends."""
+    procs = []
+
+    def serve(*args, **kwargs) -> str:
+        proc, base = start_gunicorn(*args, **kwargs)
+        procs.append(proc)
+        return base
+
+    try:
+        yield serve
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def bench_tenant(slug: str, tool: str):
+    """The tenant bench.generate filled (in the current app context), or a clear exit."""
+    from sqlalchemy import select
+
+    from panel.extensions import db
+    from panel.models import Tenant
+
+    if db.engine.dialect.name != "postgresql":
+        raise SystemExit(f"{tool} needs PostgreSQL: set DATABASE_URL=postgresql://...")
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise SystemExit(f"no tenant {slug!r}: run python -m bench.generate first")
+    return tenant

@@ -27,13 +27,13 @@ import time
 
 import psycopg
 import requests
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 
-from bench import pct, start_gunicorn
+from bench import bench_tenant, pct, servers
 from panel import cardcodes, create_app
 from panel.extensions import db
-from panel.models import ApiToken, Tenant
+from panel.models import ApiToken
 from panel.services import cards, tokens
 from panel.tenancy import tenant_scope
 
@@ -99,13 +99,7 @@ def main(argv: list[str] | None = None) -> int:
 
     app = create_app()
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            print("bench.card_lookup needs PostgreSQL: set DATABASE_URL=postgresql://...", file=sys.stderr)
-            return 2
-        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == args.tenant_slug))
-        if tenant is None:
-            print(f"no tenant {args.tenant_slug!r}: run python -m bench.generate first", file=sys.stderr)
-            return 1
+        tenant = bench_tenant(args.tenant_slug, "bench.card_lookup")
         tenant_id, fmt = tenant.id, tenant.reader_format
         codes = pick_codes(tenant_id, args.requests, args.seed)
         with tenant_scope(tenant_id):
@@ -115,21 +109,16 @@ def main(argv: list[str] | None = None) -> int:
             token_id = token.id
         dsn = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
-    procs = []
     try:
-        api, api_base = start_gunicorn("wsgi:app", args.workers, "/healthz")
-        procs.append(api)
-        floor, floor_base = start_gunicorn("bench.minimal_app:app", args.workers, "/ping/x")
-        procs.append(floor)
-        quoted = [requests.utils.quote(c, safe="") for c in codes]
-        endpoint = time_http([f"{api_base}/api/v1/cards/{q}" for q in quoted],
-                             {"Authorization": f"Bearer {plain}"}, args.warmup)
-        minimal = time_http([f"{floor_base}/ping/{q}" for q in quoted], {}, args.warmup)
+        with servers() as serve:
+            api_base = serve("wsgi:app", args.workers, "/healthz")
+            floor_base = serve("bench.minimal_app:app", args.workers, "/ping/x")
+            quoted = [requests.utils.quote(c, safe="") for c in codes]
+            endpoint = time_http([f"{api_base}/api/v1/cards/{q}" for q in quoted],
+                                 {"Authorization": f"Bearer {plain}"}, args.warmup)
+            minimal = time_http([f"{floor_base}/ping/{q}" for q in quoted], {}, args.warmup)
         sql = time_sql(dsn, tenant_id, fmt, codes)
     finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=10)
         with app.app_context(), tenant_scope(tenant_id):
             tokens.revoke(db.session.get(ApiToken, token_id))
             db.session.commit()

@@ -22,13 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import select
-
-from bench import ROOT, pct, start_gunicorn
+from bench import ROOT, bench_tenant, pct, servers
 from bench.search import pick_queries, sign_in
 from panel import create_app
-from panel.extensions import db
-from panel.models import Tenant
 
 
 def unpack(rev: str, into: Path) -> None:
@@ -52,47 +48,34 @@ def main(argv: list[str] | None = None) -> int:
 
     app = create_app()
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            print("bench.compare needs PostgreSQL: set DATABASE_URL=postgresql://...", file=sys.stderr)
-            return 2
-        tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.slug == args.tenant_slug))
-        if tenant_id is None:
-            print(f"no tenant {args.tenant_slug!r}: run python -m bench.generate first", file=sys.stderr)
-            return 1
+        tenant_id = bench_tenant(args.tenant_slug, "bench.compare").id
         queries = pick_queries(tenant_id)
     rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.rev], check=True,
                          capture_output=True, text=True).stdout.strip()
 
-    procs = []
-    with tempfile.TemporaryDirectory(prefix=f"bench-{rev}-") as tmp:
-        try:
-            unpack(rev, Path(tmp))
-            servers = {}
-            for name, tree in (("old", Path(tmp)), ("new", ROOT)):
-                proc, base = start_gunicorn("wsgi:app", args.workers, "/login", tree=tree)
-                procs.append(proc)
-                servers[name] = (base, sign_in(base, f"owner@{args.tenant_slug}.bench", args.password))
-            print(f"{rev} (old) against this checkout (new), {args.requests} requests each per query, "
-                  f"alternating; gunicorn with {args.workers} sync workers each; ms")
-            print(f"{'query':34} {'old p50':>8} {'old p95':>8} {'new p50':>8} {'new p95':>8} {'p95 change':>10}")
-            for label, qargs in queries:
-                times = {name: [] for name in servers}
-                for i in range(args.warmup + args.requests):
-                    for name, (base, session) in servers.items():
-                        t0 = time.perf_counter()
-                        resp = session.get(f"{base}/customers/", params=qargs, headers={"HX-Request": "true"})
-                        elapsed = (time.perf_counter() - t0) * 1000
-                        if resp.status_code != 200:
-                            raise SystemExit(f"{label}: HTTP {resp.status_code} from the {name} version")
-                        if i >= args.warmup:
-                            times[name].append(elapsed)
-                old95, new95 = pct(times["old"], 95), pct(times["new"], 95)
-                print(f"{label:34} {pct(times['old'], 50):>8.1f} {old95:>8.1f} {pct(times['new'], 50):>8.1f} "
-                      f"{new95:>8.1f} {(new95 - old95) / old95:>+10.0%}")
-        finally:
-            for proc in procs:
-                proc.terminate()
-                proc.wait(timeout=10)
+    with tempfile.TemporaryDirectory(prefix=f"bench-{rev}-") as tmp, servers() as serve:
+        unpack(rev, Path(tmp))
+        versions = {}
+        for name, tree in (("old", Path(tmp)), ("new", ROOT)):
+            base = serve("wsgi:app", args.workers, "/login", tree=tree)
+            versions[name] = (base, sign_in(base, f"owner@{args.tenant_slug}.bench", args.password))
+        print(f"{rev} (old) against this checkout (new), {args.requests} requests each per query, "
+              f"alternating; gunicorn with {args.workers} sync workers each; ms")
+        print(f"{'query':34} {'old p50':>8} {'old p95':>8} {'new p50':>8} {'new p95':>8} {'p95 change':>10}")
+        for label, qargs in queries:
+            times = {name: [] for name in versions}
+            for i in range(args.warmup + args.requests):
+                for name, (base, session) in versions.items():
+                    t0 = time.perf_counter()
+                    resp = session.get(f"{base}/customers/", params=qargs, headers={"HX-Request": "true"})
+                    elapsed = (time.perf_counter() - t0) * 1000
+                    if resp.status_code != 200:
+                        raise SystemExit(f"{label}: HTTP {resp.status_code} from the {name} version")
+                    if i >= args.warmup:
+                        times[name].append(elapsed)
+            old95, new95 = pct(times["old"], 95), pct(times["new"], 95)
+            print(f"{label:34} {pct(times['old'], 50):>8.1f} {old95:>8.1f} {pct(times['new'], 50):>8.1f} "
+                  f"{new95:>8.1f} {(new95 - old95) / old95:>+10.0%}")
     return 0
 
 

@@ -29,7 +29,7 @@ import requests
 from flask import g
 from sqlalchemy import event, select
 
-from bench import pct, start_gunicorn
+from bench import bench_tenant, pct, servers
 from panel import cardcodes, create_app
 from panel.access import read_without_transaction
 from panel.extensions import db
@@ -146,26 +146,14 @@ def main(argv: list[str] | None = None) -> int:
 
     app = create_app()
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            print("bench.search needs PostgreSQL: set DATABASE_URL=postgresql://...", file=sys.stderr)
-            return 2
-        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == args.tenant_slug))
-        if tenant is None:
-            print(f"no tenant {args.tenant_slug!r}: run python -m bench.generate first", file=sys.stderr)
-            return 1
-        tenant_id = tenant.id
+        tenant_id = bench_tenant(args.tenant_slug, "bench.search").id
         with tenant_scope(tenant_id):
             total = db.session.scalar(select(db.func.count()).select_from(Customer))
         queries = pick_queries(tenant_id)
 
-    procs = []
-    base = args.base_url
-    try:
-        if not base:
-            proc, base = start_gunicorn("wsgi:app", args.workers, "/login")
-            procs.append(proc)
-        proc, floor_base = start_gunicorn("bench.minimal_app:app", args.workers, "/ping/x")
-        procs.append(proc)
+    with servers() as serve:
+        base = args.base_url or serve("wsgi:app", args.workers, "/login")
+        floor_base = serve("bench.minimal_app:app", args.workers, "/ping/x")
         floor = time_floor(floor_base, args.requests * 2, args.warmup)
         session = sign_in(base, f"owner@{args.tenant_slug}.bench", args.password)
         print(f"{total} customers in {args.tenant_slug!r}; {args.requests} sequential requests per query "
@@ -190,10 +178,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{label:34} {rows:>4} {pct(times, 50):>9.1f} {http95:>9.1f} {pct(sql, 50):>8.1f} "
                   f"{sql95:>8.1f} {statistics.median(main_q):>10.1f} {http95 / sql95:>6.1f} "
                   f"{http95 / (pct(floor, 95) + sql95):>11.1f}")
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=10)
     return 0
 
 
