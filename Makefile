@@ -26,8 +26,8 @@ demo: migrate
 
 # The panel on http://127.0.0.1:5000 plus a worker; Ctrl-C stops both.
 run: demo
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) worker.py & \
+	@$(PY) worker.py & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' INT TERM EXIT; \
 	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
 
 test: install
