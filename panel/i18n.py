@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 
 from flask import g, has_app_context, has_request_context, request, session
-from babel import dates
+from babel import Locale, dates
 from flask_babel import get_locale, get_timezone, get_translations
 
 from .models import LOCALES, TIMEZONES
@@ -32,7 +32,7 @@ def select_locale() -> str:
 
 # The panel's English is read in Poland and Czechia: its dates put the day first, as British
 # English does. American month-first dates would make 3/4/26 the 4th of March to everyone here.
-_FORMAT_LOCALES = {"en": "en_GB"}
+_FORMAT_LOCALES = {"en": Locale.parse("en_GB")}
 
 
 def select_timezone() -> str | None:
@@ -45,10 +45,10 @@ def locale_code() -> str:
     return str(get_locale() or "en")
 
 
-def format_locale() -> str:
+def format_locale() -> Locale:
     """The locale dates are written in: the language's own, English written British."""
-    code = locale_code()
-    return _FORMAT_LOCALES.get(code, code)
+    locale = get_locale() or _FORMAT_LOCALES["en"]
+    return _FORMAT_LOCALES.get(locale.language, locale)
 
 
 def money(minor: int | None, currency: str | None = None) -> str:
