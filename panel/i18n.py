@@ -30,11 +30,6 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LOCALES) or "en"
 
 
-# The panel's English is read in Poland and Czechia: its dates put the day first, as British
-# English does. American month-first dates would make 3/4/26 the 4th of March to everyone here.
-_FORMAT_LOCALES = {"en": Locale.parse("en_GB")}
-
-
 def select_timezone() -> str | None:
     """The signed-in tenant's clock (Flask-Babel's default, UTC, where there is no tenant)."""
     tenant = g.get("tenant") if has_app_context() else None
@@ -43,6 +38,11 @@ def select_timezone() -> str | None:
 
 def locale_code() -> str:
     return str(get_locale() or "en")
+
+
+# The panel's English is read in Poland and Czechia: its dates put the day first, as British
+# English does. American month-first dates would make 3/4/26 the 4th of March to everyone here.
+_FORMAT_LOCALES = {"en": Locale.parse("en_GB")}
 
 
 def format_locale() -> Locale:
