@@ -9,7 +9,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from redis import Redis
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, errors, i18n, jobs, tenancy, ui
+from . import clock, config, errors, i18n, jobs, tenancy, ui
 from .extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -32,7 +32,7 @@ def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=clock.zone_name,
                    default_translation_directories="translations")
     login_manager.init_app(app)
     # A Redis client connects on first use, so building the app does no I/O.

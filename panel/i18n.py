@@ -7,7 +7,7 @@ from flask import g, has_app_context, has_request_context, request, session
 from babel import Locale, dates
 from flask_babel import get_locale, get_timezone, get_translations
 
-from .models import LOCALES, TIMEZONES
+from .models import LOCALES
 from .models.base import aware
 
 LANGUAGE_NAMES = {"pl": "Polski", "cs": "Čeština", "en": "English"}
@@ -28,12 +28,6 @@ def select_locale() -> str:
     if tenant is not None and tenant.locale in LOCALES:
         return tenant.locale
     return request.accept_languages.best_match(LOCALES) or "en"
-
-
-def select_timezone() -> str | None:
-    """The signed-in tenant's clock (Flask-Babel's default, UTC, where there is no tenant)."""
-    tenant = g.get("tenant") if has_app_context() else None
-    return TIMEZONES.get(tenant.country) if tenant is not None else None
 
 
 def locale_code() -> str:

@@ -112,9 +112,3 @@ def test_moments_show_on_the_tenants_clock(app):
     # No tenant (no one signed in): UTC; SQLite's naive datetimes are UTC too.
     with app.test_request_context(), force_locale("en"):
         assert day_filter(new_year.replace(tzinfo=None), "short") == "31/12/2026"
-
-
-def test_every_tenant_country_has_a_clock():
-    from panel.models import COUNTRIES, TIMEZONES
-
-    assert set(COUNTRIES) <= set(TIMEZONES)

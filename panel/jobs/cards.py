@@ -1,8 +1,7 @@
 """The cards export: the list's filters, as a CSV on the job's row for download."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
+from .. import clock
 from ..extensions import db
 from ..models import JobRun
 from ..services import cards as card_service
@@ -14,7 +13,7 @@ HEADER = ["code", "number", "state", "status", "expires_on", "issued_at", "block
 
 
 def _rows(run: JobRun, q: str, state: str, sort: str):
-    today = date.today()
+    today = clock.today()
     stmt = card_service.list_query(q, state, sort, today=today)
     total = card_service.list_count(q, state, today=today) or 1
     # yield_per streams the rows in batches: 150 000 cards never sit in memory as objects at once.
@@ -34,6 +33,6 @@ def export_cards(run: JobRun, q: str = "", state: str = "", sort: str = "") -> d
     """Idempotent: a second run builds the same file again from the same filters."""
     rows = list(_rows(run, q, state, sort))
     run.file_data = write_csv(rows, HEADER)
-    run.file_name = f"cards-{datetime.now().strftime('%Y%m%d-%H%M')}.csv"
+    run.file_name = f"cards-{clock.now().strftime('%Y%m%d-%H%M')}.csv"
     run.file_type = "text/csv; charset=utf-8"
     return {"rows": len(rows)}

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from .. import clock
 from ..extensions import db
 from ..models import AuditEntry, JobRun
 from . import set_progress, tenant_job
@@ -51,6 +52,6 @@ def export_audit_log(run: JobRun, since: str | None = None, until: str | None = 
     until_dt = datetime.fromisoformat(until) if until else None
     rows = list(_audit_rows(run, since_dt, until_dt))
     run.file_data = write_csv(rows, ["time", "actor", "action", "record_type", "record_id", "summary", "ip", "changes"])
-    run.file_name = f"audit-{datetime.now().strftime('%Y%m%d-%H%M')}.csv"
+    run.file_name = f"audit-{clock.now().strftime('%Y%m%d-%H%M')}.csv"
     run.file_type = "text/csv; charset=utf-8"
     return {"rows": len(rows)}

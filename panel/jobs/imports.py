@@ -7,11 +7,11 @@ the import (params["locale"]), since the worker has no request to take it from.
 """
 from __future__ import annotations
 
-from datetime import datetime
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from .. import clock
 from ..extensions import db
 from ..models import JobRun, Tenant
 from ..services import imports
@@ -35,7 +35,7 @@ def import_customers(run: JobRun) -> dict:
         summary = imports.run_import(run, tenant.country, progress)
         header = [_("Row"), _("Outcome"), _("Customer number"), _("Notes")]
         run.file_data = write_csv(imports.report_rows(summary), header)  # the upload itself is not kept
-        run.file_name = f"import-report-{datetime.now().strftime('%Y%m%d-%H%M')}.csv"
+        run.file_name = f"import-report-{clock.now().strftime('%Y%m%d-%H%M')}.csv"
         run.file_type = "text/csv; charset=utf-8"
         errors = [{"row": r.number, "errors": r.errors} for r in summary.results if r.action == "error"]
         return {"summary": summary.sentence(), "rows": summary.rows, "created": summary.created,

@@ -9,6 +9,6 @@ from .users import ROLES, Invite, Membership, User, role_at_least
 
 __all__ = [
     "ApiToken", "AuditEntry", "CARD_STATUSES", "COUNTRIES", "CURRENCIES", "Card", "Customer",
-    "Invite", "JobRun", "LOCALES", "Membership", "ROLES", "SORT_COLLATIONS", "Tenant", "User",
+    "Invite", "JobRun", "LOCALES", "Membership", "ROLES", "SORT_COLLATIONS", "TIMEZONES", "Tenant", "User",
     "role_at_least",
 ]

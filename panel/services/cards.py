@@ -20,7 +20,7 @@ from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
-from .. import cardcodes
+from .. import cardcodes, clock
 from ..extensions import db
 from ..models import Card, Customer, Tenant
 from ..models.base import utcnow
@@ -232,7 +232,7 @@ def pos_state(card: Card, today: date | None = None) -> tuple[str, str | None]:
     replaced cards are blocked for the till; `reason` says why (blocked | lost | replaced |
     expired), so a till can tell the guest what happened without a fourth status to handle.
     """
-    state = card.state_on(today or date.today())
+    state = card.state_on(today or clock.today())
     if state == "active":
         return "active", None
     if state == "expired":
@@ -375,7 +375,7 @@ def validate_card_rows(rows: list[CardRow], customer: Customer | None = None) ->
             fail(row, "expires_on", _("Enter the date as YYYY-MM-DD, e.g. 2027-03-31."))
         else:
             unchanged = row.card is not None and row.card.expires_on == row.expiry
-            if row.expiry is not None and row.expiry < date.today() and not unchanged:
+            if row.expiry is not None and row.expiry < clock.today() and not unchanged:
                 fail(row, "expires_on", _("This date has passed; a card would be expired at once."))
 
     # Other cards holding these codes or numbers, in one query each.
@@ -598,7 +598,7 @@ def list_filters(q: str = "", state: str = "", today: date | None = None) -> lis
     or by the start of either. "expiring_month" counts like the dashboard: active cards
     expiring from today to the month's end.
     """
-    today = today or date.today()
+    today = today or clock.today()
     conditions = []
     q = (q or "").strip()
     if q:

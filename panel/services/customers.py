@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy import update as sa_update
 
+from .. import clock
 from ..extensions import db
 from ..models import AuditEntry, Card, Customer, Tenant
 from ..models.base import utcnow
@@ -299,7 +300,7 @@ def validate(data: Mapping, current: Customer | None = None) -> tuple[dict, dict
         errors["birthday"] = _("Enter a date like 1990-05-31.")
         birthday = None
     else:
-        if birthday is not None and birthday > date.today():
+        if birthday is not None and birthday > clock.today():
             errors["birthday"] = _("A birthday cannot be in the future.")
         elif birthday is not None and birthday.year < 1900:
             errors["birthday"] = _("Check the year of the birthday.")
@@ -715,7 +716,7 @@ def export_data(c: Customer) -> dict:
         "exported_at": utcnow().isoformat(),
         "customer": {name: _plain(getattr(c, name)) for name in EXPORT_FIELDS},
         "cards": [{**{name: _plain(getattr(card, name)) for name in CARD_EXPORT_FIELDS},
-                   "state": card.state_on(date.today())} for card in c.cards],
+                   "state": card.state_on(clock.today())} for card in c.cards],
         "merged_records": list(db.session.scalars(
             select(Customer.id).where(Customer.merged_into_id == c.id).order_by(Customer.id))),
         "history": [{"at": _plain(e.created_at), "action": e.action, "record": f"{e.entity_type}#{e.entity_id}",

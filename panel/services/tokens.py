@@ -51,16 +51,17 @@ class ApiCaller:
     name: str
     tenant_id: int
     reader_format: str
+    country: str        # the tenant's, for its clock (panel/clock.py)
     last_used_at: datetime | None
 
 
 _tokens, _tenants = ApiToken.__table__, Tenant.__table__
 # Every POS request runs this, so it is one Core statement (no ORM load, no tenant hook): the
 # token names its tenant, so it is the one read that cannot be scoped, and it brings the
-# tenant's reader format along so a card scan needs no second look at the tenant.
+# tenant's reader format and country along so a card scan needs no second look at the tenant.
 _LIVE_TOKEN = (
     select(_tokens.c.id, _tokens.c.name, _tokens.c.tenant_id, _tokens.c.last_used_at, _tokens.c.token_hash,
-           _tenants.c.reader_format)
+           _tenants.c.reader_format, _tenants.c.country)
     .join_from(_tokens, _tenants, _tenants.c.id == _tokens.c.tenant_id)
     .where(_tokens.c.token_hash == bindparam("digest"), _tokens.c.revoked_at.is_(None))
 )
@@ -75,5 +76,5 @@ def authenticate(plain: str) -> ApiCaller | None:
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         return None
     return ApiCaller(id=row.id, name=row.name, tenant_id=row.tenant_id,
-                     reader_format=cardcodes.format_or_default(row.reader_format),
+                     reader_format=cardcodes.format_or_default(row.reader_format), country=row.country,
                      last_used_at=row.last_used_at)

@@ -1,10 +1,11 @@
 """The POS API v1: tokens, card lookup, customer search, detail and quick add."""
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import event, func, select
 
+from panel import clock
 from panel.extensions import db
 from panel.models import ApiToken, AuditEntry, Card, Customer
 from panel.models.base import aware, utcnow
@@ -112,6 +113,20 @@ def test_card_lookup_reports_blocked_lost_and_expired(client, app, world_a, toke
         db.session.commit()
     body = client.get(f"/api/v1/cards/{UID_HEX}", headers=token_a.headers).get_json()
     assert (body["card"]["status"], body["card"]["reason"], body["card"]["usable"]) == ("expired", "expired", False)
+
+
+def test_a_card_valid_until_new_years_eve_is_expired_after_midnight_in_warsaw(client, app, world_a, token_a, jan,
+                                                                              monkeypatch):
+    # 23:30 UTC on New Year's Eve is 00:30 on New Year's Day in Warsaw.
+    new_year = datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)
+    with app.app_context(), as_tenant(world_a):
+        db.session.get(Card, jan["card_id"]).expires_on = date(2026, 12, 31)
+        db.session.commit()
+    monkeypatch.setattr(clock, "utcnow", lambda: new_year.replace(hour=22))  # 23:30 in Warsaw
+    assert client.get(f"/api/v1/cards/{UID_HEX}", headers=token_a.headers).get_json()["card"]["status"] == "active"
+    monkeypatch.setattr(clock, "utcnow", lambda: new_year)  # 00:30 in Warsaw, 23:30 in UTC
+    card = client.get(f"/api/v1/cards/{UID_HEX}", headers=token_a.headers).get_json()["card"]
+    assert (card["status"], card["usable"]) == ("expired", False)
 
 
 def test_card_lookup_of_unknown_or_odd_codes_is_404(client, token_a, jan):

@@ -49,7 +49,8 @@ def test_export_streams_the_filtered_list_with_cards(app, manager_a, world_a, wo
     everyone = _rows(manager_a.get("/exports/customers.csv?sort=-name"))
     assert [r["last_name"] for r in everyone] == ["Łęcka", "Kowalski"]  # the list's sort, all of it
     with app.app_context(), tenant_scope(world_a.tenant_id):
-        entries = list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "customers.exported")))
+        entries = list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "customers.exported")
+                                          .order_by(AuditEntry.id)))
         assert [e.summary for e in entries] == ["consent=yes", "sort=-name"]
         assert entries[0].actor_user_id == world_a.manager.id
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import or_, update
 
+from ... import clock
 from ...access import load_request_tenant, read_without_transaction, require_role
 from ...extensions import db
 from ...models import ApiToken, Card, Customer
@@ -110,7 +111,7 @@ def card(code: str):
     if found is None:
         return api_error(404, "card_not_found", _("No card has this code."))
     scanned, holder = found
-    return jsonify(card=card_json(scanned, date.today()), customer=customer_json(holder))
+    return jsonify(card=card_json(scanned, clock.today()), customer=customer_json(holder))
 
 
 @bp.get("/customers")
@@ -134,7 +135,7 @@ def customer(customer_id: str):
         found = db.session.get(Customer, int(customer_id))
     if found is None or found.tenant_id != require_tenant_id():
         return api_error(404, "customer_not_found", _("No customer has this id."))
-    today = date.today()
+    today = clock.today()
     return jsonify(customer={**customer_json(found), "cards": [card_json(c, today) for c in found.cards]})
 
 
@@ -165,7 +166,7 @@ def create_customer():
         return api_error(422, "invalid", e.message, field=e.field or "card_code",
                          fields={e.field or "card_code": e.message})
     resp = jsonify(customer=customer_json(created),
-                   card=card_json(new_card, date.today()) if new_card is not None else None)
+                   card=card_json(new_card, clock.today()) if new_card is not None else None)
     resp.status_code = 201
     resp.headers["Location"] = url_for("api.customer", customer_id=created.id)
     return resp

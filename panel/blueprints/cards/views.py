@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ... import cardcodes
+from ... import cardcodes, clock
 from ...access import get_or_404, has_role, require_role
 from ...extensions import db
 from ...htmx import is_htmx, redirect_to, render
@@ -43,7 +42,7 @@ def index():
     stmt = card_service.list_query(q, state, sort)
     cards = db.session.scalars(stmt.limit(PAGE).offset((page - 1) * PAGE)).all()
     return render("cards/index.html", block="card_table", cards=cards, q=q, state=state, sort=sort,
-                  page=page, total=total, pages=max(1, -(-total // PAGE)), today=date.today())
+                  page=page, total=total, pages=max(1, -(-total // PAGE)), today=clock.today())
 
 
 @bp.get("/check")
@@ -180,7 +179,7 @@ def card_form_rows(customer: Customer | None, rows=None):
 
 @bp.app_template_global("card_state")
 def card_state(card: Card) -> str:
-    return card.state_on(date.today())
+    return card.state_on(clock.today())
 
 
 @bp.app_template_global("customer_url")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
 from typing import Callable
 
 from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ... import clock
 from ...access import get_or_404, read_only, require_role
 from ...extensions import db
 from ...htmx import is_htmx, redirect_to, render
@@ -147,7 +147,7 @@ class Tab:
 
 TABS: list[Tab] = [
     Tab("details", _l("Details"), "customers/tabs/details.html", lambda c: {}),
-    Tab("cards", _l("Cards"), "customers/tabs/cards.html", lambda c: {"today": date.today()}),
+    Tab("cards", _l("Cards"), "customers/tabs/cards.html", lambda c: {"today": clock.today()}),
     Tab("history", _l("History"), "customers/tabs/history.html", lambda c: {"entries": customers.history(c)}),
 ]
 

@@ -3,6 +3,7 @@ from datetime import date
 from flask import render_template
 from sqlalchemy import func, select
 
+from ... import clock
 from ...access import require_role
 from ...extensions import db
 from ...models import AuditEntry, Card, Customer
@@ -17,7 +18,7 @@ def _month_end(today: date) -> date:
 @bp.get("/")
 @require_role("staff")
 def index():
-    today = date.today()
+    today = clock.today()
     customers = db.session.scalar(
         select(func.count()).select_from(Customer).where(Customer.archived_at.is_(None), Customer.erased_at.is_(None)))
     active_cards = db.session.scalar(select(func.count()).select_from(Card).where(Card.status == "active"))

@@ -16,6 +16,7 @@ from flask import Response, request, stream_with_context
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
+from ... import clock
 from ...access import require_role
 from ...extensions import db
 from ...jobs.exports import csv_safe
@@ -76,7 +77,7 @@ def customers_csv():
                  summary=" ".join(f"{k}={v}" for k, v in sorted(args.items())) or "all")
     db.session.commit()
     stmt = customer_list.filtered_query(filt)
-    name = f"customers-{datetime.now().strftime('%Y%m%d-%H%M')}.csv"
+    name = f"customers-{clock.now().strftime('%Y%m%d-%H%M')}.csv"
     return Response(stream_with_context(customer_csv(stmt, require_tenant_id())), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "X-Content-Type-Options": "nosniff"})
