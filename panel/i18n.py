@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
+from typing import Callable
 
 from flask import g, has_app_context, has_request_context, request, session
 from babel import Locale, dates
@@ -65,11 +66,23 @@ def date_filter(value: date | datetime | None, fmt: str = "medium") -> str:
     return dates.format_date(value, fmt, locale=format_locale())
 
 
+def day_formatter(fmt: str = "medium") -> Callable[[datetime | None], str]:
+    """The `day` filter for a page of rows: the zone and the locale are looked up once.
+
+    Each lookup walks Flask-Babel's context proxies; for 25 rows that was a quarter of the
+    customer list's rendering.
+    """
+    zone, locale = get_timezone(), format_locale()
+
+    def day(value: datetime | None) -> str:
+        return dates.format_date(aware(value).astimezone(zone).date(), fmt, locale=locale) if value else ""
+
+    return day
+
+
 def day_filter(value: datetime | None, fmt: str = "medium") -> str:
     """The date a moment fell on at the restaurant: added just after midnight is the new day."""
-    if value is None:
-        return ""
-    return dates.format_date(aware(value).astimezone(get_timezone()).date(), fmt, locale=format_locale())
+    return day_formatter(fmt)(value)
 
 
 def day_start(day: date) -> datetime:
@@ -110,4 +123,4 @@ def install(app) -> None:
         npgettext=lambda c, s, p, n: translations().npgettext(c, s, p, n),
         newstyle=True,
     )
-    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, locale_code=locale_code)
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, locale_code=locale_code, day_formatter=day_formatter)
