@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from bench import ROOT, bench_tenant, pct, servers
-from bench.search import pick_queries, sign_in
+from bench.search import HX, pick_queries, sign_in
 from panel import create_app
 
 
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             for i in range(args.warmup + args.requests):
                 for name, (base, session) in versions.items():
                     t0 = time.perf_counter()
-                    resp = session.get(f"{base}/customers/", params=qargs, headers={"HX-Request": "true"})
+                    resp = session.get(f"{base}/customers/", params=qargs, headers=HX)
                     elapsed = (time.perf_counter() - t0) * 1000
                     if resp.status_code != 200:
                         raise SystemExit(f"{label}: HTTP {resp.status_code} from the {name} version")

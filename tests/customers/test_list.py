@@ -407,7 +407,7 @@ def test_searches_are_planned_for_their_pattern(app, ctx, world_a, people):
 
 
 @pytest.mark.pg_only
-def test_the_list_runs_its_statements_outside_a_transaction(app, staff_a, people):
+def test_the_list_and_the_duplicate_check_run_outside_a_transaction(app, staff_a, people):
     statuses = []
 
     def seen(conn, cursor, statement, params, context, executemany):
@@ -418,6 +418,8 @@ def test_the_list_runs_its_statements_outside_a_transaction(app, staff_a, people
     event.listen(engine, "after_cursor_execute", seen)
     try:
         assert staff_a.get("/customers/?q=lodz", headers=HX).status_code == 200
+        # The duplicate warning asks on every keystroke in the NIP, e-mail and phone fields.
+        assert "Łukasz" in staff_a.get("/customers/duplicates?email=lukasz@example.pl", headers=HX).text
         listed = set(statuses)
         statuses.clear()
         assert staff_a.get(f"/customers/{people['anna']}").status_code == 200

@@ -45,6 +45,7 @@ def index():
 
 @bp.get("/duplicates")
 @require_role("staff")
+@read_only
 def duplicates():
     """The "already in your customers" warning under the NIP, e-mail and phone inputs."""
     found = customers.find_duplicates(
