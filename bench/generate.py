@@ -190,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
             db.session.commit()
             print(f"created tenant {tenant.slug!r}; sign in as {owner_email} / {args.password}")
         tenant_id, fmt = tenant.id, tenant.reader_format
+        # Reading the tenant began a transaction; left open, it would keep the closing VACUUM
+        # from marking the new rows visible to all, which the index-only scans need.
+        db.session.close()
         with tenant_scope(tenant_id):
             with db.engine.connect() as conn:
                 existing = conn.execute(text("SELECT count(*) FROM customers WHERE tenant_id = :tid"),
@@ -238,9 +241,13 @@ def insert(tenant_id: int, fmt: str, args) -> tuple[int, int]:
                                 issued + timedelta(days=10) if status != "active" else None, None, "", issued, issued))
                 written += 1
         print(f"  cards: {written} rows copied")
-        cur.execute("ANALYZE customers")
-        cur.execute("ANALYZE cards")
         raw.commit()
+        # Freshly copied tables have no visibility map: the list's index-only scans would read
+        # the table for every entry until autovacuum came by, as it has in any live database.
+        raw.driver_connection.autocommit = True  # VACUUM runs outside a transaction
+        cur.execute("VACUUM (ANALYZE) customers")
+        cur.execute("VACUUM (ANALYZE) cards")
+        raw.driver_connection.autocommit = False
     finally:
         raw.close()
     return len(ids), written
