@@ -4,7 +4,7 @@ Warsaw, while UTC (and perhaps the server) still says 31 December.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 
 import pytz
 from flask import g, has_app_context
@@ -41,6 +41,11 @@ def zone_name() -> str:
 def now() -> datetime:
     """This moment on the restaurant's clock (aware)."""
     return utcnow().astimezone(pytz.timezone(zone_name()))
+
+
+def day_start(day: date) -> datetime:
+    """The moment `day` begins at the restaurant, in UTC as it is stored: where a day's filter starts."""
+    return pytz.timezone(zone_name()).localize(datetime.combine(day, time.min)).astimezone(timezone.utc)
 
 
 def today() -> date:

@@ -1,7 +1,7 @@
 """Language choice and locale-aware formatting for templates."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime
 from typing import Callable
 
 from flask import g, has_app_context, has_request_context, request, session
@@ -83,11 +83,6 @@ def day_formatter(fmt: str = "medium") -> Callable[[datetime | None], str]:
 def day_filter(value: datetime | None, fmt: str = "medium") -> str:
     """The date a moment fell on at the restaurant: added just after midnight is the new day."""
     return day_formatter(fmt)(value)
-
-
-def day_start(day: date) -> datetime:
-    """The moment `day` begins at the restaurant, in UTC as it is stored: where a day's filter starts."""
-    return get_timezone().localize(datetime.combine(day, time.min)).astimezone(timezone.utc)
 
 
 def iso_date(value: date | datetime | None) -> str:

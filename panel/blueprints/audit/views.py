@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ... import clock
 from ...access import require_role
 from ...extensions import db
 from ...htmx import redirect_to, render
-from ...i18n import day_start
 from ...jobs import start_job
 from ...jobs.exports import export_audit_log
 from ...models import AuditEntry
@@ -38,9 +38,9 @@ def index():
     if action:
         stmt = stmt.where(AuditEntry.action.startswith(action))
     if since:
-        stmt = stmt.where(AuditEntry.created_at >= day_start(since))
+        stmt = stmt.where(AuditEntry.created_at >= clock.day_start(since))
     if until:
-        stmt = stmt.where(AuditEntry.created_at < day_start(until + timedelta(days=1)))
+        stmt = stmt.where(AuditEntry.created_at < clock.day_start(until + timedelta(days=1)))
     if before_id:
         stmt = stmt.where(AuditEntry.id < before_id)
     rows = db.session.scalars(stmt).all()
@@ -57,8 +57,8 @@ def index():
 def export():
     since, until = _parse_day(request.form.get("since")), _parse_day(request.form.get("until"))
     run = start_job("audit_export", export_audit_log,
-                    day_start(since).isoformat() if since else None,
-                    day_start(until + timedelta(days=1)).isoformat() if until else None,
+                    clock.day_start(since).isoformat() if since else None,
+                    clock.day_start(until + timedelta(days=1)).isoformat() if until else None,
                     params={"since": str(since or ""), "until": str(until or "")}, created_by_id=current_user.id)
     audit.record("audit.exported", "job_run", run.id)
     db.session.commit()
