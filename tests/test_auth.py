@@ -31,6 +31,18 @@ def test_signup_creates_tenant_owner_and_signs_in(app, client):
     assert page.status_code == 200 and "Kavárna Dvořák" in page.text
 
 
+@pytest.mark.parametrize("language, country, currency", [("cs", "CZ", "CZK"), ("pl", "PL", "PLN")])
+def test_signup_starts_from_the_country_of_the_page_language(client, language, country, currency):
+    resp = client.get("/signup", headers={"Accept-Language": f"{language},en;q=0.5"})
+    assert f'<option selected value="{country}">' in resp.text
+    assert f'<option selected value="{currency}">' in resp.text
+    assert f'<option selected value="{language}">' in resp.text
+    # The language chosen in the header wins over the browser's.
+    client.post("/language", data={"locale": "cs"})
+    resp = client.get("/signup", headers={"Accept-Language": "pl"})
+    assert '<option selected value="CZ">' in resp.text and '<option selected value="CZK">' in resp.text
+
+
 def test_signup_errors_keep_typed_values_and_speak_the_language(client):
     client.post("/language", data={"locale": "pl"})
     resp = _signup(client, password="krótkie", email="not-an-email")

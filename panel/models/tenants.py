@@ -19,6 +19,8 @@ SORT_COLLATIONS = {"PL": "pl-x-icu", "CZ": "cs-x-icu"}
 # Where each country's restaurants tell the time: the panel shows every moment (a sale, a
 # change, the day a customer was added) on their clock, never in UTC, which is what is stored.
 TIMEZONES = {"PL": "Europe/Warsaw", "CZ": "Europe/Prague"}
+# The currency a restaurant in each country keeps its books in: the sign-up form's default.
+HOME_CURRENCIES = {"PL": "PLN", "CZ": "CZK"}
 
 
 class Tenant(db.Model):

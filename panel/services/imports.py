@@ -673,7 +673,9 @@ class Importer:
         return self.summary
 
     def _row(self, number: int, raw: dict, data: dict, keys: dict, errors: list[str]) -> RowResult:
-        result = RowResult(number, "create")
+        # As the file has it until it passes every check: the preview shows a skipped or a
+        # refused row as typed, so the owner sees whose row it is.
+        result = RowResult(number, "create", values=data)
         card_raw = raw.get("card_code", "")
         if card_raw:
             try:
@@ -703,9 +705,9 @@ class Importer:
         values, invalid = customers_service.validate(data, current=current)
         for name, message in invalid.items():
             errors.append(f"{TARGETS.get(name, name)}: {message}")
-        result.values = values
         if errors:
             return self._finish(result, errors)
+        result.values = values
         if self.dry or not self.writing:
             if current is None:
                 self._remember(_Pending(row=number, **values), keys)

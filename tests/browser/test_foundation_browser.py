@@ -32,6 +32,17 @@ def test_signup_creates_tenant_and_lands_on_dashboard(page):
     shot(page, "dashboard-pl")
 
 
+def test_signup_currency_follows_the_country_until_chosen(page):
+    page.goto("/signup")
+    page.select_option("#country", "CZ")
+    assert page.input_value("#currency") == "CZK"
+    page.select_option("#country", "PL")
+    assert page.input_value("#currency") == "PLN"
+    page.select_option("#currency", "EUR")
+    page.select_option("#country", "CZ")
+    assert page.input_value("#currency") == "EUR"
+
+
 def test_login_wrong_password_then_right(page, world_a):
     page.goto("/login")
     page.fill("#email", world_a.owner.email)

@@ -208,8 +208,17 @@ def test_preview_shows_the_first_rows_as_they_will_be_saved_without_saving(app, 
     assert "<td>00-950</td>" in page  # the postcode as the customer service normalises it
     assert "already a customer: #" in page and "(same e-mail)" in page
     assert "Agrees to receive marketing: write yes or no" in page
+    # Skipped and refused rows show what the file says, so the owner sees whose row it is.
+    assert "<td>Ola</td>\n      \n      <td>Nowak</td>" in page and "<td>OLA@example.com</td>" in page
+    assert "<td>Zła</td>\n      \n      <td>Zgoda</td>" in page
+    # With the whole import stopped by that row, nothing offers to start it.
+    assert "Start the import" not in page and "Change the columns or options" in page
     assert len(_customers(app, world_a)) == 1  # the preview saved nothing
     assert _run(app, world_a, draft_id).status == "finished"  # still the draft, never started
+    manager_a.post(f"/customers/import/{draft_id}/mapping",
+                   data=mapping_form(["full_name", "email", "postcode", "marketing_consent"], strict=False))
+    page = manager_a.get(f"/customers/import/{draft_id}/preview").text
+    assert "Rows with errors will be left out" in page and "Start the import" in page
 
 
 def test_mapping_refuses_a_field_chosen_twice_and_no_name_column(app, manager_a):

@@ -9,7 +9,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ...access import user_memberships
 from ...extensions import db
-from ...models import LOCALES, Tenant
+from ... import i18n
+from ...models import HOME_CURRENCIES, LOCALES, Tenant
 from ...services import ServiceError, accounts, audit, throttle
 from ...tenancy import tenant_scope
 from . import bp
@@ -94,7 +95,10 @@ def signup():
         abort(404)
     form = SignupForm()
     if request.method == "GET":
-        form.locale.data = request.accept_languages.best_match(LOCALES) or "pl"
+        # A visitor reading the page in Czech runs a Czech restaurant, most likely.
+        form.locale.data = i18n.locale_code()
+        form.country.data = "CZ" if form.locale.data == "cs" else "PL"
+        form.currency.data = HOME_CURRENCIES[form.country.data]
     status = 200
     if form.validate_on_submit():
         try:
@@ -113,7 +117,7 @@ def signup():
             return redirect(url_for("dashboard.index"))
     elif request.method == "POST":
         status = 422
-    return render_template("auth/signup.html", form=form), status
+    return render_template("auth/signup.html", form=form, home_currencies=HOME_CURRENCIES), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

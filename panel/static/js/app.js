@@ -10,6 +10,17 @@
     }
   });
 
+  // A country select with data-currency-of (sign-up) sets its form's currency to the country's
+  // own, until the user picks a currency by hand.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el.form) { return; }
+    if (el.name === "currency") { el.dataset.chosen = "1"; return; }
+    if (!(el.matches && el.matches("select[data-currency-of]"))) { return; }
+    var currency = el.form.elements.currency, own = JSON.parse(el.dataset.currencyOf)[el.value];
+    if (currency && own && !currency.dataset.chosen) { currency.value = own; }
+  });
+
   // Read-only secrets (a new token, an invitation link) are selected whole for copying.
   document.addEventListener("focusin", function (event) {
     var el = event.target;
