@@ -46,6 +46,16 @@ def format_locale() -> Locale:
     return _FORMAT_LOCALES.get(locale.language, locale)
 
 
+# CLDR's short Czech date is 02.12.26; Czech offices write 2. 12. 2026 (ČSN 01 6910), and a
+# customer's history reaches back far enough for a two-digit year to be a guess.
+_SHORT_PATTERNS = {"cs": {"date": "d. M. y", "datetime": "d. M. y H:mm"}}
+
+
+def _pattern(fmt: str, kind: str, locale: Locale) -> str:
+    """The Babel format for `fmt` ("short", "medium", ...) of a date or datetime in `locale`."""
+    return _SHORT_PATTERNS.get(locale.language, {}).get(kind, fmt) if fmt == "short" else fmt
+
+
 def money(minor: int | None, currency: str | None = None) -> str:
     from .money import format_amount
 
@@ -60,10 +70,11 @@ def date_filter(value: date | datetime | None, fmt: str = "medium") -> str:
         return ""
     # Babel itself: Flask-Babel's formatters take the language's own locale, and its format_date
     # costs five times more (lookups a date does not need); the list shows a date a row.
+    locale = format_locale()
     if isinstance(value, datetime):
-        return dates.format_datetime(value, "short" if fmt == "medium" else fmt, tzinfo=get_timezone(),
-                                     locale=format_locale())
-    return dates.format_date(value, fmt, locale=format_locale())
+        return dates.format_datetime(value, _pattern("short" if fmt == "medium" else fmt, "datetime", locale),
+                                     tzinfo=get_timezone(), locale=locale)
+    return dates.format_date(value, _pattern(fmt, "date", locale), locale=locale)
 
 
 def day_formatter(fmt: str = "medium") -> Callable[[datetime | None], str]:
@@ -73,9 +84,10 @@ def day_formatter(fmt: str = "medium") -> Callable[[datetime | None], str]:
     customer list's rendering.
     """
     zone, locale = get_timezone(), format_locale()
+    pattern = _pattern(fmt, "date", locale)
 
     def day(value: datetime | None) -> str:
-        return dates.format_date(aware(value).astimezone(zone).date(), fmt, locale=locale) if value else ""
+        return dates.format_date(aware(value).astimezone(zone).date(), pattern, locale=locale) if value else ""
 
     return day
 

@@ -22,6 +22,7 @@ from sqlalchemy import update as sa_update
 
 from .. import clock
 from ..extensions import db
+from ..i18n import date_filter
 from ..models import AuditEntry, Card, Customer, Tenant
 from ..models.base import utcnow
 from ..registers.identifiers import (InvalidIdentifier, normalize_dic, normalize_ico, normalize_nip,
@@ -534,7 +535,7 @@ def _group_text(key: str, values: tuple) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, date):
-        return value.isoformat()
+        return date_filter(value)  # as the customer page writes it: 15.08.1963, not 1963-08-15
     return value or ""
 
 

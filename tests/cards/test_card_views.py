@@ -135,7 +135,7 @@ def test_check_says_free_or_whose_card(staff_a, app, world_a):
     assert free.status_code == 200 and 'id="cards-2-check"' in free.text and "Free" in free.text
     taken = staff_a.get(f"/cards/check?code={UID_HEX}&row=0", headers=HX).text
     assert (f'Already on <a href="/customers/{anna_id}">Anna Nowak</a>\'s card, '
-            'expires <time datetime="2031-03-31">2031-03-31</time>.') in taken
+            'expires <time datetime="2031-03-31">31 Mar 2031</time>.') in taken
     # The hex a phone reads: the hint shows the variants to compare with the printed number.
     assert "3220338716" in taken and "BFF2781C" in taken
     own = staff_a.get(f"/cards/check?code={UID_DEC_LE}&row=0&exclude_customer={anna_id}", headers=HX).text

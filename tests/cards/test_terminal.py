@@ -51,7 +51,7 @@ def test_a_repeated_scan_is_harmless(staff_a, jan):
 @pytest.mark.parametrize("make_unusable, banner, words", [
     (lambda c: setattr(c, "status", "blocked"), "BLOCKED", "is blocked. Do not accept it."),
     (lambda c: setattr(c, "status", "lost"), "LOST", "was reported lost. Do not accept it."),
-    (lambda c: expire_card(c, date(2024, 1, 31)), "EXPIRED", "expired on 2024-01-31 and cannot be used"),
+    (lambda c: expire_card(c, date(2024, 1, 31)), "EXPIRED", "expired on 31 Jan 2024 and cannot be used"),
 ])
 def test_an_unusable_card_says_so(staff_a, jan, app, world_a, make_unusable, banner, words):
     with app.app_context(), as_tenant(world_a):

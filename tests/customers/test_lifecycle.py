@@ -131,6 +131,7 @@ def test_merge_pages(app, manager_a, world_a, pair):
     assert 'name="choice-first_name" value="other"' in preview
     assert 'name="choice-address" value="survivor" checked' in preview
     assert "Cards: <strong>2</strong>" in preview
+    assert "3 Feb 1980" in preview and "1980-02-03" not in preview  # the birthday as the customer page writes it
     resp = manager_a.post(f"/customers/{s}/merge", data={"other": o, "choice-first_name": "other"})
     assert resp.status_code == 303 and resp.headers["Location"] == f"/customers/{s}"
     assert row(app, world_a.tenant_id, s)["first_name"] == "Janek"
