@@ -9,7 +9,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from redis import Redis
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import clock, config, errors, i18n, jobs, tenancy, ui
+from . import clock, config, errors, i18n, inputs, jobs, tenancy, ui
 from .extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -26,6 +26,7 @@ def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
         app.config.update(overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    inputs.install(app)
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUST_PROXY"], x_proto=1, x_host=1)
 

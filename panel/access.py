@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager
 
 from .extensions import db
 from .models import Membership, Tenant, User, role_at_least
+from .models.base import row_id
 from .tenancy import TenantScoped, require_tenant_id, set_tenant, unscoped
 
 M = TypeVar("M")
@@ -22,11 +23,8 @@ def get_or_404(model: type[M], obj_id) -> M:
     Another tenant's id is a 404, exactly like a missing one; the assertion is defensive code
     behind the ORM hook, not the check itself.
     """
-    try:
-        obj_id = int(obj_id)
-    except (TypeError, ValueError):
-        abort(404)
-    if not 0 < obj_id < 2**31:  # beyond PostgreSQL's integer: no such row, not a database error
+    obj_id = row_id(obj_id)
+    if obj_id is None:
         abort(404)
     obj = db.session.get(model, obj_id)
     if obj is None:

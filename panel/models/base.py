@@ -7,6 +7,23 @@ from sqlalchemy import DateTime
 from sqlalchemy.orm import Mapped, mapped_column
 
 
+# Ids are PostgreSQL integers: a bigger number names no row, and must not reach the database,
+# which would refuse it as out of range rather than find nothing.
+MAX_ID = 2**31 - 1
+
+
+def row_id(value) -> int | None:
+    """`value` (a URL part, a form field, a JSON number) as an id that could name a row, else None."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 10):
+            return None
+        value = int(text)
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    return value if 0 < value <= MAX_ID else None
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from .. import cardcodes, clock
 from ..extensions import db
 from ..models import Card, Customer, Tenant
-from ..models.base import utcnow
+from ..models.base import row_id, utcnow
 from ..models.cards import card_state
 from ..models.customers import display_name
 from ..tenancy import require_tenant_id
@@ -331,7 +331,7 @@ def validate_card_rows(rows: list[CardRow], customer: Customer | None = None) ->
         errors.setdefault(row.index, {}).setdefault(name, message)
 
     fmt = reader_format()
-    existing_ids = [int(r.id) for r in rows if r.existing and r.id.strip().isdigit()]
+    existing_ids = [row_id(r.id) for r in rows if r.existing and row_id(r.id)]
     own: dict[int, Card] = {}
     if existing_ids and customer is not None and customer.id is not None:
         own = {c.id: c for c in db.session.scalars(
@@ -341,7 +341,7 @@ def validate_card_rows(rows: list[CardRow], customer: Customer | None = None) ->
     seen_numbers: dict[str, CardRow] = {}
     for row in rows:
         if row.existing:
-            card = own.get(int(row.id)) if row.id.strip().isdigit() else None
+            card = own.get(row_id(row.id))
             if card is None:
                 fail(row, "code", _("This card is not one of this customer's cards any more. Reload the page."))
                 continue
@@ -458,7 +458,7 @@ def form_rows(customer: Customer | None, rows: list[CardRow] | None) -> list[For
     """The rows to render: posted rows as typed, else the customer's cards; always one empty row last."""
     cards = {c.id: c for c in customer.cards} if customer is not None and customer.id is not None else {}
     if rows:
-        out = [FormRow(r, cards.get(int(r.id)) if r.id.strip().isdigit() else None) for r in rows]
+        out = [FormRow(r, cards.get(row_id(r.id))) for r in rows]
     else:
         out = [FormRow(CardRow(index=i, id=str(c.id), number=c.number or "",
                                expires_on=c.expires_on.isoformat() if c.expires_on else ""), c)

@@ -6,7 +6,6 @@ the tenant is set from the token for the request and reset in `_reset`. Errors a
 """
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 from flask import g, jsonify, render_template, request, url_for
@@ -18,7 +17,7 @@ from ... import clock
 from ...access import load_request_tenant, read_without_transaction, require_role
 from ...extensions import db
 from ...models import ApiToken, Card, Customer
-from ...models.base import aware, utcnow
+from ...models.base import aware, row_id, utcnow
 from ...services import ServiceError, tokens
 from ...services import cards as card_service
 from ...services import customer_list
@@ -31,7 +30,6 @@ from .openapi import ERROR_CODES, document
 PUBLIC = ("api.openapi", "api.docs")
 TOUCH_EVERY = timedelta(minutes=1)
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
-MAX_ID = 2**31 - 1  # ids are 32-bit; a bigger one cannot exist (and must not reach the database)
 CREATE_FIELDS = ("first_name", "last_name", "company_name", "nip", "email", "phone")
 CARD_FIELDS = ("card_code", "card_number", "card_expires_on")
 
@@ -130,9 +128,7 @@ def customers():
 
 @bp.get("/customers/<any_text:customer_id>")
 def customer(customer_id: str):
-    found = None
-    if re.fullmatch(r"[0-9]{1,10}", customer_id) and 0 < int(customer_id) <= MAX_ID:
-        found = db.session.get(Customer, int(customer_id))
+    found = db.session.get(Customer, row_id(customer_id)) if row_id(customer_id) else None
     if found is None or found.tenant_id != require_tenant_id():
         return api_error(404, "customer_not_found", _("No customer has this id."))
     today = clock.today()

@@ -15,6 +15,7 @@ from ...htmx import redirect_to, render
 from ...jobs import start_job
 from ...jobs.exports import export_audit_log
 from ...models import AuditEntry
+from ...models.base import row_id
 from ...services import audit
 from . import bp
 
@@ -33,7 +34,7 @@ def _parse_day(raw: str | None) -> date | None:
 def index():
     action = request.args.get("action", "").strip()[:64]
     since, until = _parse_day(request.args.get("since")), _parse_day(request.args.get("until"))
-    before_id = request.args.get("before", type=int)
+    before_id = request.args.get("before", type=row_id)
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(PAGE + 1)
     if action:
         stmt = stmt.where(AuditEntry.action.startswith(action))

@@ -15,6 +15,7 @@ from ...htmx import is_htmx, redirect_to, render
 from ...jobs import start_job
 from ...jobs.cards import export_cards
 from ...models import Card, Customer
+from ...models.base import row_id
 from ...services import ServiceError, audit
 from ...services import cards as card_service
 from . import bp
@@ -58,7 +59,7 @@ def check():
     codes = {m.group(1): v for k, v in request.args.items() if (m := re.fullmatch(r"cards-(\d{1,4})-code", k))}
     raw = request.args.get("code", codes.pop(row, ""))
     result = card_service.check_code(raw, others=list(codes.values()),
-                                     customer_id=request.args.get("exclude_customer", type=int))
+                                     customer_id=request.args.get("exclude_customer", type=row_id))
     return render_template("cards/_check.html", check=result, row=row, max_length=cardcodes.MAX_CODE_LENGTH)
 
 

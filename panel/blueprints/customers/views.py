@@ -15,6 +15,7 @@ from ...access import get_or_404, read_only, require_role
 from ...extensions import db
 from ...htmx import is_htmx, redirect_to, render
 from ...models import Customer
+from ...models.base import row_id
 from ...services import ServiceError
 from ...services import cards as cards_service
 from ...services import customer_list, customers
@@ -51,7 +52,7 @@ def duplicates():
     found = customers.find_duplicates(
         nip=request.args.get("nip", "")[:40], email=request.args.get("email", "")[:254],
         phone=request.args.get("phone", "")[:40], country=request.args.get("country", "")[:2].upper(),
-        exclude_id=request.args.get("exclude", type=int))
+        exclude_id=request.args.get("exclude", type=row_id))
     return render("customers/_duplicates.html", duplicates=found)
 
 
@@ -201,7 +202,7 @@ def restore(customer_id: int):
 def merge(customer_id: int):
     """Pick the customer to merge into this one, preview field by field, then merge."""
     survivor = get_or_404(Customer, customer_id)
-    other_id = request.values.get("other", type=int)
+    other_id = request.values.get("other", type=row_id)
     if other_id is None:
         return _merge_picker(survivor)
     other = get_or_404(Customer, other_id)
