@@ -11,7 +11,7 @@ from flask import g, has_app_context
 
 from .extensions import db
 from .models import TIMEZONES, Tenant
-from .models.base import utcnow
+from .models.base import aware, utcnow
 from .tenancy import current_tenant_id
 
 
@@ -51,3 +51,16 @@ def day_start(day: date) -> datetime:
 def today() -> date:
     """The restaurant's date: what a card's expiry, a birthday or "this month" is compared with."""
     return now().date()
+
+
+def iso(value: date | datetime | None) -> str:
+    """A date, or a moment in UTC to the second, as exports write it: 2026-12-02T17:33:03+00:00.
+
+    The same on PostgreSQL and SQLite (whose datetimes come back naive), and without the
+    microseconds no reader of an export needs.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return aware(value).astimezone(timezone.utc).isoformat(timespec="seconds")
+    return value.isoformat()

@@ -35,3 +35,14 @@ def test_a_job_looks_its_tenant_up_once(app, world_a, count_queries):
         with count_queries() as n:
             days = {clock.today() for _ in range(50)}
         assert (len(days), n()) == (1, 1)
+
+
+def test_exports_write_moments_in_utc_to_the_second():
+    from datetime import date, datetime, timedelta, timezone
+
+    from panel import clock
+
+    warsaw = timezone(timedelta(hours=1))
+    assert clock.iso(datetime(2026, 12, 2, 18, 33, 3, 102177, tzinfo=warsaw)) == "2026-12-02T17:33:03+00:00"
+    assert clock.iso(datetime(2026, 12, 2, 17, 33, 3, 5)) == "2026-12-02T17:33:03+00:00"  # SQLite's naive UTC
+    assert clock.iso(date(2027, 3, 31)) == "2027-03-31" and clock.iso(None) == ""

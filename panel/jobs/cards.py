@@ -22,9 +22,7 @@ def _rows(run: JobRun, q: str, state: str, sort: str):
             set_progress(run, n * 100 // total)
         c = card.customer
         yield [card.code, card.number or "", card.state_on(today), card.status,
-               card.expires_on.isoformat() if card.expires_on else "",
-               card.issued_at.isoformat() if card.issued_at else "",
-               card.blocked_at.isoformat() if card.blocked_at else "",
+               clock.iso(card.expires_on), clock.iso(card.issued_at), clock.iso(card.blocked_at),
                c.id, c.display_name, c.company_name, c.nip]
 
 

@@ -42,7 +42,7 @@ def _audit_rows(run: JobRun, since: datetime | None, until: datetime | None):
         if n % 2000 == 0:
             set_progress(run, n * 100 // total)
         actor = e.actor.email if e.actor else (f"token:{e.token.name}" if e.token else "")
-        yield [e.created_at.isoformat(), actor, e.action, e.entity_type, e.entity_id or "", e.summary,
+        yield [clock.iso(e.created_at), actor, e.action, e.entity_type, e.entity_id or "", e.summary,
                e.ip or "", e.changes or ""]
 
 

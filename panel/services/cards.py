@@ -22,6 +22,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import cardcodes, clock
 from ..extensions import db
+from ..i18n import date_filter
 from ..models import Card, Customer, Tenant
 from ..models.base import row_id, utcnow
 from ..models.cards import card_state
@@ -246,8 +247,7 @@ def taken_message(card: Card) -> str:
     """"Already on Jan Kowalski's card, expires 31 Mar 2027" for the form and the check."""
     name = card.customer.display_name
     if card.expires_on is not None:
-        # ISO dates read the same in every language the panel speaks.
-        return _("Already on %(name)s's card, expires %(date)s.", name=name, date=card.expires_on.isoformat())
+        return _("Already on %(name)s's card, expires %(date)s.", name=name, date=date_filter(card.expires_on))
     return _("Already on %(name)s's card.", name=name)
 
 

@@ -698,7 +698,7 @@ def history(c: Customer, limit: int = 200) -> list[AuditEntry]:
 
 def _plain(value):
     if isinstance(value, (date, datetime)):
-        return value.isoformat()
+        return clock.iso(value)
     return value
 
 
@@ -714,7 +714,7 @@ def export_data(c: Customer) -> dict:
     """Everything stored about one customer, for a subject-access request; records the export."""
     data = {
         "format": "regulars.customer.v1",
-        "exported_at": utcnow().isoformat(),
+        "exported_at": clock.iso(utcnow()),
         "customer": {name: _plain(getattr(c, name)) for name in EXPORT_FIELDS},
         "cards": [{**{name: _plain(getattr(card, name)) for name in CARD_EXPORT_FIELDS},
                    "state": card.state_on(clock.today())} for card in c.cards],

@@ -73,7 +73,7 @@ def test_a_code_on_another_customers_card_says_whose_and_until_when(a):
     jan = make_customer()
     rows = _rows(**{"cards-0-code": f" {UID_HEX} ", "cards-1-code": "NEW-1", "cards-1-number": "000123"})
     errors = card_service.validate_card_rows(rows, customer=jan)
-    assert errors[0]["code"] == "Already on Anna Nowak's card, expires 2031-03-31."
+    assert errors[0]["code"] == "Already on Anna Nowak's card, expires 31 Mar 2031."
     assert errors[1]["number"] == f"The number 000123 is on Anna Nowak's card ({UID_DEC_LE})."
 
 

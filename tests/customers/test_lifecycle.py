@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -237,6 +238,8 @@ def test_export_json_has_fields_cards_and_history(app, manager_a, world_a):
     assert [(c["code"], c["number"], c["expires_on"], c["state"]) for c in data["cards"]] == [
         ("1C78F2BF", "V-1", "2030-01-31", "active")]
     assert [h["action"] for h in data["history"]] == ["customer.created"]
+    for moment in (data["exported_at"], data["customer"]["created_at"], data["cards"][0]["issued_at"]):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", moment), moment  # UTC, to the second
     with app.app_context(), as_tenant(world_a):
         assert db.session.scalars(select(AuditEntry.action).where(AuditEntry.entity_id == cid,
                                                                   AuditEntry.entity_type == "customer")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from sqlalchemy import select
 
@@ -46,6 +47,8 @@ def test_export_streams_the_filtered_list_with_cards(app, manager_a, world_a, wo
     rows = _rows(resp)
     assert [(r["first_name"], r["last_name"], r["nip"], r["cards"], r["marketing_consent"]) for r in rows] == [
         ("Jan", "Kowalski", "7740001454", "0004340757 A-2", "1")]
+    # Moments in UTC to the second, with the offset, on SQLite (naive datetimes) as on PostgreSQL.
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", rows[0]["created_at"]), rows[0]["created_at"]
     everyone = _rows(manager_a.get("/exports/customers.csv?sort=-name"))
     assert [r["last_name"] for r in everyone] == ["Łęcka", "Kowalski"]  # the list's sort, all of it
     with app.app_context(), tenant_scope(world_a.tenant_id):

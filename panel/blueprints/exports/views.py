@@ -39,7 +39,7 @@ def _cell(value) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, (date, datetime)):
-        return value.isoformat()
+        return clock.iso(value)
     return str(value)
 
 
