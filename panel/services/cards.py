@@ -331,7 +331,7 @@ def validate_card_rows(rows: list[CardRow], customer: Customer | None = None) ->
         errors.setdefault(row.index, {}).setdefault(name, message)
 
     fmt = reader_format()
-    existing_ids = [row_id(r.id) for r in rows if r.existing and row_id(r.id)]
+    existing_ids = [known for r in rows if r.existing and (known := row_id(r.id))]
     own: dict[int, Card] = {}
     if existing_ids and customer is not None and customer.id is not None:
         own = {c.id: c for c in db.session.scalars(

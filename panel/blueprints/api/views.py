@@ -128,7 +128,7 @@ def customers():
 
 @bp.get("/customers/<any_text:customer_id>")
 def customer(customer_id: str):
-    found = db.session.get(Customer, row_id(customer_id)) if row_id(customer_id) else None
+    found = db.session.get(Customer, known) if (known := row_id(customer_id)) else None
     if found is None or found.tenant_id != require_tenant_id():
         return api_error(404, "customer_not_found", _("No customer has this id."))
     today = clock.today()

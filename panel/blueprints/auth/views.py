@@ -7,9 +7,9 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ... import i18n
 from ...access import user_memberships
 from ...extensions import db
-from ... import i18n
 from ...models import HOME_CURRENCIES, LOCALES, Tenant
 from ...services import ServiceError, accounts, audit, throttle
 from ...tenancy import tenant_scope
