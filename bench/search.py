@@ -4,16 +4,16 @@
         python -m bench.search --tenant-slug bench
 
 Starts gunicorn on a free local port (or uses --base-url), signs in as the bench tenant's owner
-(see bench.generate), then for each query below sends the htmx fragment request
-GET /customers/?q=... with HX-Request, sequentially, and prints p50/p95 of the round trip.
-Beside it, measured in-process on the same database:
+(see bench.generate), then in each of --requests rounds sends every query below once as the
+htmx fragment request GET /customers/?q=... with HX-Request, and prints p50/p95 of the round
+trips. Beside it, measured in-process on the same database in the same rounds:
 
 * sql    - all statements the same page() call runs (the rows with their card codes, the
            capped count, the card hit), timed at the cursor: what the fragment's data costs in
            the database;
 * rows-q - the main keyset query alone.
 
-And once, before the table, two floors over the same gunicorn setup: a minimal Flask app
+And, in the same rounds, two floors over the same gunicorn setup: a minimal Flask app
 (bench/minimal_app.py), what any request costs before our code runs; and the signed-in
 floor, this app's duplicate check with nothing typed, what any signed-in fragment costs
 (session, user and memberships, tenant) before its own work. The last columns are
@@ -82,52 +82,55 @@ def pick_queries(tenant_id: int) -> list[tuple[str, dict]]:
     ]
 
 
-def time_sql(tenant_id: int, args: dict, runs: int) -> tuple[list[float], list[float], int]:
-    """(all statements ms, main rows query ms, rows) per run of customer_list.page() for these args."""
-    totals, mains, spans = [], [], []
+class SqlTimer:
+    """Times customer_list.page() in-process, at the cursor: all its statements, and the main one.
 
-    def before(conn, cursor, statement, params, context, executemany):
+    Enter it inside an app context; run(f) is then one page() call as the list view makes it.
+    """
+
+    def __init__(self, tenant_id: int):
+        self.tenant_id, self.spans = tenant_id, []
+
+    def _before(self, conn, cursor, statement, params, context, executemany):
         context._bench_start = time.perf_counter()
 
-    def after(conn, cursor, statement, params, context, executemany):
-        spans.append((statement, (time.perf_counter() - context._bench_start) * 1000))
+    def _after(self, conn, cursor, statement, params, context, executemany):
+        self.spans.append((statement, (time.perf_counter() - context._bench_start) * 1000))
 
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    count = 0
-    try:
+    def __enter__(self) -> "SqlTimer":
+        event.listen(db.engine, "before_cursor_execute", self._before)
+        event.listen(db.engine, "after_cursor_execute", self._after)
         read_without_transaction()  # as the list view reads: autocommit
-        with tenant_scope(tenant_id):
-            # Held, as a request holds it in g.tenant: else the session's weak identity map lets
-            # it go and every run would load the tenant row again (reader format, collation).
-            g.tenant = db.session.get(Tenant, tenant_id)
-            f = customer_list.parse_filter(args)
-            customer_list.page(f)  # warm-up
-            for _ in range(runs):
-                spans.clear()
-                result = customer_list.page(f)
-                count = len(result.customers)
-                totals.append(sum(ms for _s, ms in spans))
-                # The keyset query is the one with ORDER BY ... LIMIT over customers.
-                mains.append(sum(ms for s, ms in spans if "FROM customers" in s and "LIMIT" in s and "count(" not in s))
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
-    return totals, mains, count
+        self._scope = tenant_scope(self.tenant_id)
+        self._scope.__enter__()
+        # Held, as a request holds it in g.tenant: else the session's weak identity map lets
+        # it go and every run would load the tenant row again (reader format, collation).
+        g.tenant = db.session.get(Tenant, self.tenant_id)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._scope.__exit__(*exc)
+        event.remove(db.engine, "before_cursor_execute", self._before)
+        event.remove(db.engine, "after_cursor_execute", self._after)
+
+    def run(self, f) -> tuple[float, float, int]:
+        """(all statements ms, main rows query ms, rows shown) of one page() call."""
+        self.spans.clear()
+        rows = len(customer_list.page(f).customers)
+        total = sum(ms for _s, ms in self.spans)
+        # The keyset query is the one with ORDER BY ... LIMIT over customers.
+        main = sum(ms for s, ms in self.spans if "FROM customers" in s and "LIMIT" in s and "count(" not in s)
+        return total, main, rows
 
 
-def time_gets(session: requests.Session, url: str, n: int, warmup: int, **kwargs) -> list[float]:
-    """Round trips of GET `url` through a requests session, as the fragment requests go."""
-    times = []
-    for i in range(warmup + n):
-        t0 = time.perf_counter()
-        resp = session.get(url, **kwargs)
-        if i >= warmup:
-            times.append((time.perf_counter() - t0) * 1000)
-        if resp.status_code != 200:
-            raise SystemExit(f"{url}: HTTP {resp.status_code}")
-    return times
+def timed_get(session: requests.Session, url: str, **kwargs) -> float:
+    """One round trip of GET `url` through a requests session, as the fragment requests go (ms)."""
+    t0 = time.perf_counter()
+    resp = session.get(url, **kwargs)
+    elapsed = (time.perf_counter() - t0) * 1000
+    if resp.status_code != 200:
+        raise SystemExit(f"{url}: HTTP {resp.status_code}")
+    return elapsed
 
 
 def sign_in(base: str, email: str, password: str) -> requests.Session:
@@ -145,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tenant-slug", default="bench")
     parser.add_argument("--password", default="bench-password-2026")
-    parser.add_argument("--requests", type=int, default=100, help="timed requests per query")
+    parser.add_argument("--requests", type=int, default=100, help="timed rounds (requests per query)")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--base-url", help="use a running server instead of starting gunicorn")
@@ -155,34 +158,55 @@ def main(argv: list[str] | None = None) -> int:
     with app.app_context():
         tenant_id = bench_tenant(args.tenant_slug, "bench.search").id
         with tenant_scope(tenant_id):
-            total = db.session.scalar(select(db.func.count()).select_from(Customer))
+            total_customers = db.session.scalar(select(db.func.count()).select_from(Customer))
         queries = pick_queries(tenant_id)
 
     with servers() as serve:
         base = args.base_url or serve("wsgi:app", args.workers, "/login")
         floor_base = serve("bench.minimal_app:app", args.workers, "/ping/x")
-        floor = time_gets(requests.Session(), f"{floor_base}/ping/x", args.requests * 2, args.warmup)
+        plain = requests.Session()
         session = sign_in(base, f"owner@{args.tenant_slug}.bench", args.password)
-        # The same path as the list up to its own work: session, user and memberships, tenant,
-        # no transaction; the duplicate check with nothing typed runs no query, renders nothing.
-        signed = time_gets(session, f"{base}/customers/duplicates", args.requests * 2, args.warmup, headers=HX)
-        print(f"{total} customers in {args.tenant_slug!r}; {args.requests} sequential requests per query "
-              f"against {base} (gunicorn, {args.workers} sync workers); ms")
+        floor, signed = [], []
+        http = {label: [] for label, _q in queries}
+        sql = {label: [] for label, _q in queries}
+        main_q = {label: [] for label, _q in queries}
+        shown = {}
+        # Round by round, every measurement once: the floors, each query over HTTP and its SQL
+        # in-process. This machine's speed drifts within minutes; measured in turn, a slow
+        # spell lands on every figure alike instead of on whichever row was being timed.
+        with app.app_context(), SqlTimer(tenant_id) as timer:
+            filters = {label: customer_list.parse_filter(qargs) for label, qargs in queries}
+            for i in range(args.warmup + args.requests):
+                keep = i >= args.warmup
+                for _ in range(2):
+                    bare = timed_get(plain, f"{floor_base}/ping/x")
+                    # The same path as the list up to its own work: session, user and memberships,
+                    # tenant, no transaction; the duplicate check with nothing typed runs no query.
+                    empty = timed_get(session, f"{base}/customers/duplicates", headers=HX)
+                    if keep:
+                        floor.append(bare)
+                        signed.append(empty)
+                for label, qargs in queries:
+                    ms = timed_get(session, f"{base}/customers/", params=qargs, headers=HX)
+                    total, main, shown[label] = timer.run(filters[label])
+                    if keep:
+                        http[label].append(ms)
+                        sql[label].append(total)
+                        main_q[label].append(main)
+        print(f"{total_customers} customers in {args.tenant_slug!r}; {args.requests} rounds of sequential requests "
+              f"against {base} (gunicorn, {args.workers} sync workers), every query once a round; ms")
         print(f"floor, minimal Flask over the same gunicorn: p50 {pct(floor, 50):.1f}, p95 {pct(floor, 95):.1f}")
         print(f"signed-in floor, an empty fragment of this app: p50 {pct(signed, 50):.1f}, p95 {pct(signed, 95):.1f}")
         print(f"{'query':34} {'rows':>4} {'http p50':>9} {'http p95':>9} {'sql p50':>8} {'sql p95':>8} "
               f"{'rows-q p50':>10} {'x sql':>6} {'x floor+sql':>11} {'room':>6}")
-        for label, qargs in queries:
-            times = time_gets(session, f"{base}/customers/", args.requests, args.warmup, params=qargs, headers=HX)
-            with app.app_context():
-                sql, main_q, rows = time_sql(tenant_id, qargs, max(20, args.requests))
-            http95, sql95 = pct(times, 95), pct(sql, 95)
+        for label, _q in queries:
+            http95, sql95 = pct(http[label], 95), pct(sql[label], 95)
             # Within 2x of its SQL, a fragment has one more SQL's worth of time besides the SQL
             # itself: what of it a signed-in request leaves for the list's own Python and
             # rendering. Below zero, no list could meet the aim.
             room = sql95 - pct(signed, 95)
-            print(f"{label:34} {rows:>4} {pct(times, 50):>9.1f} {http95:>9.1f} {pct(sql, 50):>8.1f} "
-                  f"{sql95:>8.1f} {statistics.median(main_q):>10.1f} {http95 / sql95:>6.1f} "
+            print(f"{label:34} {shown[label]:>4} {pct(http[label], 50):>9.1f} {http95:>9.1f} {pct(sql[label], 50):>8.1f} "
+                  f"{sql95:>8.1f} {statistics.median(main_q[label]):>10.1f} {http95 / sql95:>6.1f} "
                   f"{http95 / (pct(floor, 95) + sql95):>11.1f} {room:>6.1f}")
     return 0
 
