@@ -13,6 +13,14 @@ from ..models import AuditEntry, JobRun
 from . import set_progress, tenant_job
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Polish and Czech Excel separate a CSV's fields with ';' (their decimal point is a comma):
+# opened with a double click, a comma-separated file lands in one column. LibreOffice, Google
+# Sheets and our own import tell the separator by themselves.
+DELIMITER = ";"
+
+
+def csv_writer(buf: io.StringIO):
+    return csv.writer(buf, delimiter=DELIMITER)
 
 
 def csv_safe(value) -> str:
@@ -23,7 +31,7 @@ def csv_safe(value) -> str:
 
 def write_csv(rows, header: list[str]) -> bytes:
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = csv_writer(buf)
     writer.writerow(header)
     for row in rows:
         writer.writerow([csv_safe(v) for v in row])

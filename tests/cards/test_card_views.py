@@ -223,7 +223,7 @@ def test_export_builds_a_csv_of_the_filtered_cards(manager_a, staff_a, cards_a, 
     run_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
     download = manager_a.get(f"/jobs/{run_id}/download")
     assert download.status_code == 200 and download.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(download.data.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(download.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["code", "number", "state"]
     assert [(r[0], r[2], r[8]) for r in rows[1:]] == [("B-1", "blocked", "Blocked Test"), ("L-1", "lost", "Lost Test")]
 

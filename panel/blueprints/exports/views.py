@@ -7,7 +7,6 @@ memory at once, and the download starts at once instead of after a job.
 """
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date, datetime
 from typing import Iterator
@@ -19,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from ... import clock
 from ...access import require_role
 from ...extensions import db
-from ...jobs.exports import csv_safe
+from ...jobs.exports import csv_safe, csv_writer
 from ...models import Customer
 from ...services import audit
 from ...services import customer_list
@@ -52,7 +51,7 @@ def customer_csv(stmt: Select, tenant_id: int) -> Iterator[bytes]:
     tenant, so it sets the tenant scope itself.
     """
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = csv_writer(buf)
     writer.writerow(HEADER)
     yield ("\ufeff" + buf.getvalue()).encode("utf-8")
     stmt = stmt.options(selectinload(Customer.cards)).execution_options(yield_per=BATCH)
