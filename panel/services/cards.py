@@ -425,17 +425,32 @@ def _save_rows(customer: Customer, rows: list[CardRow]) -> list[Card]:
             if diff:
                 changed.append((row.card, diff))
         else:
-            card = Card(customer=customer, code=row.clean_code, code_key=row.key, number=row.clean_number,
-                        expires_on=row.expiry, status="active", issued_at=utcnow(), note="")
-            db.session.add(card)
-            added.append(card)
+            added.append(add_checked(customer, row.clean_code, row.key, row.clean_number, row.expiry))
     _flush_or_taken()
     for card in added:
-        audit.record("card.added", "card", card.id, f"{card.code} → {customer.display_name}",
-                     {"customer_id": [None, customer.id], "code": [None, card.code]})
+        record_added(card)
     for card, diff in changed:
         audit.record("card.updated", "card", card.id, card.code, diff)
     return added
+
+
+def add_checked(customer: Customer, code: str, key: str, number: str | None = None,
+                expiry: date | None = None) -> Card:
+    """A new active card for a code already checked free (cleaned, with its key), not flushed.
+
+    The checks are validate_card_rows()' or, for many rows at once, the import's; a code
+    taken meanwhile still fails at the flush, on the unique key. record_added() follows it.
+    """
+    card = Card(customer=customer, code=code, code_key=key, number=number, expires_on=expiry, status="active",
+                issued_at=utcnow(), note="")
+    db.session.add(card)
+    return card
+
+
+def record_added(card: Card) -> None:
+    """The audit entry of a new card, once it has its id."""
+    audit.record("card.added", "card", card.id, f"{card.code} → {card.customer.display_name}",
+                 {"customer_id": [None, card.customer_id], "code": [None, card.code]})
 
 
 def _flush_or_taken() -> None:

@@ -13,9 +13,12 @@ zero-padding number format ("0000000000") is honoured. A number typed into a Gen
 has lost its leading zeros inside Excel already; a column formatted as Text keeps them, which
 is what the upload page tells users to do.
 
-Rules about customers and cards stay in their services: rows are validated and saved by
-services/customers.py (validate / create / update) and cards are added by services/cards.py
-(assign), so an imported customer obeys exactly the rules of the form.
+Rules about customers and cards stay in their services: rows are validated by
+services/customers.py (validate) and saved by it (add_validated for a new customer, update),
+and cards are added by services/cards.py (add_checked once the import has checked the code
+against the tenant's cards and the file, assign for an existing customer), so an imported
+customer obeys exactly the rules of the form. New customers and their cards go in a chunk
+at a time: one INSERT each for CHUNK rows.
 """
 from __future__ import annotations
 
@@ -35,7 +38,9 @@ from babel import Locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from .. import cardcodes
 from ..extensions import db
@@ -517,16 +522,33 @@ class ImportAborted(ServiceError):
         self.user_message = message
 
 
-class _Pending(SimpleNamespace):
-    """A row of this file that a dry run would create: later rows can match it like a customer."""
+class _Held:
+    """A customer as later rows of the file see it, under each of its keys (one object each).
 
-    id = None
+    `obj` is what the row checks read: the Customer, or for a row a dry run would create, its
+    values. A real import lets go of it once its chunk is written (a hundred thousand customers
+    would otherwise stay in memory until the end) and keeps the id and the name; a later row
+    that updates the customer loads it again.
+    """
 
+    __slots__ = ("id", "name", "row", "obj")
 
-def _label(holder) -> str:
-    if isinstance(holder, _Pending):
-        return _("row %(n)d of this file", n=holder.row)
-    return f"#{holder.id} {holder.display_name}"
+    def __init__(self, obj, row: int | None = None):
+        self.obj, self.row = obj, row
+        self.id = getattr(obj, "id", None)
+        self.name = getattr(obj, "display_name", "")
+
+    @property
+    def label(self) -> str:
+        """How a message names it: a customer of this file by its row, as the preview did."""
+        if self.row is not None:
+            return _("row %(n)d of this file", n=self.row)
+        return f"#{self.id} {self.name}"
+
+    def customer(self):
+        if self.obj is None:
+            self.obj = db.session.get(Customer, self.id)
+        return self.obj
 
 
 def _country_names() -> dict[str, str]:
@@ -551,10 +573,14 @@ class Importer:
         self.options = options
         self.dry = dry
         self.country = tenant_country
-        self.by: dict[str, dict[str, object]] = {k: {} for k in MATCH_KEYS}
+        self.by: dict[str, dict[str, _Held]] = {k: {} for k in MATCH_KEYS}
+        self._loaded: dict[int, _Held] = {}   # the tenant's customers seen so far, by id
+        self._in_hand: list[_Held] = []       # those whose object this chunk holds
+        self._unwritten: list[tuple[RowResult, _Held, Card | None]] = []
         self.summary = Summary()
         self.writing = True       # strict mode stops writing at the first error, and keeps checking
         self._countries: dict[str, str] | None = None
+        self._reader_format: str | None = None
 
     # -- reading a row ---------------------------------------------------------------------
 
@@ -611,28 +637,65 @@ class Importer:
             except customers_service.InvalidPhone:
                 pass
         if raw.get("card_code"):
-            key = cards_service.key_for(raw["card_code"])
+            key = self._card_key(raw["card_code"])
             if key:
                 keys["card"] = key
         return keys
 
     # -- finding who already holds a key ---------------------------------------------------
 
-    def _load(self, wanted: dict[str, set[str]]) -> None:
-        """Fill the indexes for keys not seen yet: one query per key kind."""
-        columns = {"nip": Customer.nip, "email": Customer.email, "phone": Customer.phone_digits}
-        for kind, column in columns.items():
-            missing = wanted[kind] - self.by[kind].keys()
-            if not missing:
-                continue
-            for customer in db.session.scalars(
-                    select(Customer).where(column.in_(missing), Customer.erased_at.is_(None),
-                                           Customer.merged_into_id.is_(None)).order_by(Customer.id)):
-                self.by[kind].setdefault(getattr(customer, column.key), customer)
-        missing = wanted["card"] - self.by["card"].keys()
-        if missing:
-            for card in db.session.scalars(select(Card).where(Card.code_key.in_(missing))):
-                self.by["card"][card.code_key] = card.customer
+    def _card_key(self, code: str) -> str | None:
+        """A code's key under the tenant's reader format, looked up once for the whole file."""
+        if self._reader_format is None:
+            self._reader_format = cards_service.reader_format()
+        try:
+            return cardcodes.lookup_key(code, self._reader_format)
+        except cardcodes.InvalidCardCode:
+            return None
+
+    def _load_all(self, rows: list[tuple[int, list[str]]]) -> None:
+        """Who already holds the file's keys, for the whole file, before anything is written.
+
+        Looked up first because a row written in this transaction is invisible to the planner's
+        statistics: as the import's own rows piled up, it kept reading CHUNK keys as "most of
+        the table" and scanned it for each lookup, which made a big import quadratic (100 000
+        rows into a new restaurant had not finished after ten minutes).
+        """
+        wanted: dict[str, set[str]] = {k: set() for k in MATCH_KEYS}
+        for _number, cells in rows:
+            raw = self._raw(cells)
+            if raw:
+                for kind, key in self._keys(raw, self._data(raw, [])).items():
+                    wanted[kind].add(key)
+        for kind, keys in wanted.items():
+            ordered = sorted(keys)
+            for start in range(0, len(ordered), CHUNK):
+                self._load(kind, ordered[start:start + CHUNK])
+        if not self.dry:
+            self._let_go()
+
+    def _load(self, kind: str, keys: list[str]) -> None:
+        """The tenant's customers holding `keys` of `kind`, in one query."""
+        if kind == "card":
+            for card in db.session.scalars(select(Card).options(joinedload(Card.customer))
+                                           .where(Card.code_key.in_(keys))):
+                self.by["card"][card.code_key] = self._hold(card.customer)
+            return
+        column = {"nip": Customer.nip, "email": Customer.email, "phone": Customer.phone_digits}[kind]
+        for customer in db.session.scalars(
+                select(Customer).where(column.in_(keys), Customer.erased_at.is_(None),
+                                       Customer.merged_into_id.is_(None)).order_by(Customer.id)):
+            self.by[kind].setdefault(getattr(customer, column.key), self._hold(customer))
+
+    def _hold(self, customer: Customer) -> _Held:
+        """One _Held per customer, however many keys and queries find it."""
+        held = self._loaded.get(customer.id)
+        if held is None:
+            held = self._loaded[customer.id] = _Held(customer)
+        elif held.obj is None:
+            held.obj = customer
+        self._in_hand.append(held)
+        return held
 
     def _matches(self, keys: dict[str, str]) -> list[tuple[object, str]]:
         found: dict[int, tuple[object, list[str]]] = {}
@@ -648,25 +711,21 @@ class Importer:
 
     def run(self, rows: Iterable[tuple[int, list[str]]], progress=None) -> Summary:
         """Import (or, dry, plan) every row; `progress(done)` is called after each chunk."""
+        rows = rows if isinstance(rows, list) else list(rows)
+        self._load_all(rows)
         done = 0
         for chunk in _chunks(rows, CHUNK):
-            prepared = []
-            wanted: dict[str, set[str]] = {k: set() for k in MATCH_KEYS}
             for number, cells in chunk:
                 raw = self._raw(cells)
                 if not raw:
                     continue
                 errors: list[str] = []
                 data = self._data(raw, errors)
-                keys = self._keys(raw, data)
-                for kind, key in keys.items():
-                    wanted[kind].add(key)
-                prepared.append((number, raw, data, keys, errors))
-            self._load(wanted)
-            for number, raw, data, keys, errors in prepared:
-                result = self._row(number, raw, data, keys, errors)
+                result = self._row(number, raw, data, self._keys(raw, data), errors)
                 self.summary.count(result)
                 self.summary.results.append(result)
+            if not self.dry and self.writing:
+                self._write_chunk()
             done += len(chunk)
             if progress is not None:
                 progress(done)
@@ -687,22 +746,23 @@ class Importer:
         current = None
         if len(matches) > 1:
             errors.append(_("Matches more than one customer: %(list)s.",
-                            list="; ".join(f"{_label(h)} ({why})" for h, why in matches)))
+                            list="; ".join(f"{h.label} ({why})" for h, why in matches)))
         elif matches and self.options.duplicates != "create":
             holder, why = matches[0]
-            result.target, result.reason = _label(holder), why
+            result.target, result.reason = holder.label, why
             if self.options.duplicates == "skip":
                 result.action = "skip"
                 return self._finish(result, errors)
             result.action, current = "update", holder
+            self._in_hand.append(holder)  # loaded again for the checks: let go with the chunk
             # Empty cells never blank what a customer already has.
         card_holder = self.by["card"].get(keys.get("card", ""))
         if card_holder is not None and card_holder is not current:
             errors.append(_("%(field)s: this card already belongs to %(holder)s.",
-                            field=TARGETS["card_code"], holder=_label(card_holder)))
+                            field=TARGETS["card_code"], holder=card_holder.label))
         if current is None and not data.get("country"):
             data["country"] = self.country  # as the customer form does for a new customer
-        values, invalid = customers_service.validate(data, current=current)
+        values, invalid = customers_service.validate(data, current=current.customer() if current else None)
         for name, message in invalid.items():
             errors.append(f"{TARGETS.get(name, name)}: {message}")
         if errors:
@@ -710,26 +770,36 @@ class Importer:
         result.values = values
         if self.dry or not self.writing:
             if current is None:
-                self._remember(_Pending(row=number, **values), keys)
+                self._remember(_Held(SimpleNamespace(id=None, **values), row=number), keys)
             return self._finish(result, errors)
-        return self._finish(result, self._save(result, data, current, keys))
+        return self._finish(result, self._save(result, data, values, current, keys))
 
-    def _save(self, result: RowResult, data: dict, current, keys: dict) -> list[str]:
+    def _save(self, result: RowResult, data: dict, values: dict, current: _Held | None, keys: dict) -> list[str]:
         """Write one row that passed every check.
 
         The checks above are the services' own (customers.validate, the card's holder), so a
         write fails only when someone changed the same data meanwhile (a card saved on another
         customer a second ago). That aborts the whole import: the file is one transaction, and
         no savepoints are needed (pysqlite would turn the outermost one into a commit).
+
+        A new customer (and card) is only added here; _write_chunk() inserts the chunk's in one
+        flush. An update is the customer service's, row by row.
         """
+        if current is None:
+            customer = customers_service.add_validated(values)
+            card = None
+            if result.card:
+                card = cards_service.add_checked(customer, result.card, self._card_key(result.card))
+            held = _Held(customer, row=result.number)
+            self._unwritten.append((result, held, card))
+            self._remember(held, keys)
+            result.values = {}  # a big file's rows are not kept in memory; the report needs only the id
+            return []
+        customer = current.customer()
         try:
-            if current is None:
-                customer = customers_service.create(data)
-            else:
-                customer = current
-                customers_service.update(customer, data)
+            customers_service.update(customer, data)
             added = False
-            if result.card and self.by["card"].get(keys.get("card", "")) is not customer:
+            if result.card and self.by["card"].get(keys.get("card", "")) is not current:
                 _card, added = cards_service.assign(customer, result.card)
         except ServiceError as e:
             messages = getattr(e, "errors", None) or {e.field or "": e.message}
@@ -737,10 +807,38 @@ class Importer:
             raise ImportAborted(_("Nothing was imported: row %(n)d could not be saved (%(detail)s). "
                                   "Start the import again.", n=result.number, detail=detail)) from e
         result.customer_id = customer.id
-        result.values = {}  # a big file's rows are not kept in memory; the report needs only the id
+        result.values = {}
         self.summary.cards += int(added)
-        self._remember(customer, keys)
+        self._remember(current, keys)
         return []
+
+    def _write_chunk(self) -> None:
+        """Insert the chunk's new customers and cards in one flush, then their audit entries.
+
+        Then the chunk's customers are let go (their _Held keeps id and name): the session's
+        identity map holds clean objects weakly, so memory stays that of one chunk.
+        """
+        try:
+            db.session.flush()
+        except IntegrityError as e:
+            raise ImportAborted(_("Nothing was imported: someone saved one of these customers or cards "
+                                  "meanwhile. Start the import again.")) from e
+        for result, held, card in self._unwritten:
+            customer = held.obj
+            customers_service.record_created(customer)
+            if card is not None:
+                cards_service.record_added(card)
+                self.summary.cards += 1
+            result.customer_id = held.id = customer.id
+            held.obj = None
+        self._unwritten.clear()
+        self._let_go()
+
+    def _let_go(self) -> None:
+        """Drop the customer objects looked up or loaded again; their _Held keep id and name."""
+        for held in self._in_hand:
+            held.obj = None
+        self._in_hand.clear()
 
     def _remember(self, holder, keys: dict) -> None:
         """Later rows of the file match this customer (or planned customer) too."""
@@ -783,6 +881,13 @@ def run_import(run: JobRun, tenant_country: str, progress=None) -> Summary:
     if len(table.rows) > MAX_ROWS:
         raise ImportAborted(_("The file has %(n)d rows; at most %(max)d can be imported at once. Split it.",
                               n=len(table.rows), max=MAX_ROWS))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # A new restaurant's tables are small when the import's first card checks its customer
+        # (a foreign key): PostgreSQL caches a plan for that check which scans the table, and
+        # the table then grows by the import's own, uncommitted rows, so every card scanned
+        # more (100 000 rows: quadratic, the last chunks 50x slower than the first). Planned
+        # afresh each time, the check looks the customer up by key. For this transaction only.
+        db.session.execute(select(func.set_config("plan_cache_mode", "force_custom_plan", True)))  # SET LOCAL
     options = Options.from_params(params)
     importer = Importer(options, dry=False, tenant_country=tenant_country)
     total = len(table.rows)
