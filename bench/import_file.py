@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("bench.import_file needs PostgreSQL: set DATABASE_URL=postgresql://...")
     url = make_url(base)
     name = f"{url.database}_import"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    # The driver the app uses (config.py): SQLAlchemy 2.0 would take psycopg2 for postgresql://.
+    admin = create_engine(url.set(drivername="postgresql+psycopg", database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
