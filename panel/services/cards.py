@@ -69,10 +69,11 @@ def change_reader_format(tenant: Tenant, fmt: str) -> None:
     db.session.flush()
 
 
-def key_for(raw: str) -> str | None:
-    """The canonical key of `raw` under the tenant's format, or None if it cannot be a code."""
+def key_for(raw: str, fmt: str | None = None) -> str | None:
+    """The canonical key of `raw` under the tenant's format (or `fmt`, for a caller that keys
+    many codes: the import), or None if it cannot be a code."""
     try:
-        return cardcodes.lookup_key(raw, reader_format())
+        return cardcodes.lookup_key(raw, fmt or reader_format())
     except cardcodes.InvalidCardCode:
         return None
 

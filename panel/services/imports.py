@@ -648,10 +648,7 @@ class Importer:
         """A code's key under the tenant's reader format, looked up once for the whole file."""
         if self._reader_format is None:
             self._reader_format = cards_service.reader_format()
-        try:
-            return cardcodes.lookup_key(code, self._reader_format)
-        except cardcodes.InvalidCardCode:
-            return None
+        return cards_service.key_for(code, self._reader_format)
 
     def _load_all(self, rows: list[tuple[int, list[str]]]) -> None:
         """Who already holds the file's keys, for the whole file, before anything is written.
@@ -661,6 +658,8 @@ class Importer:
         rows (0.2 s each, a few thousand rows in), and a big import went quadratic.
         """
         wanted: dict[str, set[str]] = {k: set() for k in MATCH_KEYS}
+        # The rows are read twice (here for their keys, then to import them) rather than kept
+        # parsed: a second pass costs less than holding 100 000 parsed rows.
         for _number, cells in rows:
             raw = self._raw(cells)
             if raw:
