@@ -5,9 +5,9 @@
 
 Needs a tenant filled by bench.generate (150 000 cards). Creates an API token for the run
 (revoked at the end), starts gunicorn with 2 workers on a free local port, and sends the
-lookups sequentially, each with a fresh connection as gunicorn's sync workers answer. A share
-of the codes is sent in the other reader format (hex for a decimal card and back), so the
-canonical matching is what gets timed. Beside it, with the same codes:
+lookups sequentially through bench.client, each with a fresh connection as gunicorn's sync
+workers answer. A share of the codes is sent in the other reader format (hex for a decimal
+card and back), so the canonical matching is what gets timed. Beside it, with the same codes:
 
 * sql      - the bare lookup: the endpoint's card statement (services/cards.py _POS_SCAN,
              the card and its holder by canonical key or printed number) run with psycopg on
@@ -24,13 +24,14 @@ import argparse
 import random
 import sys
 import time
+from urllib.parse import quote
 
 import psycopg
-import requests
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 
 from bench import bench_tenant, pct, servers
+from bench.client import Client
 from panel import cardcodes, create_app
 from panel.extensions import db
 from panel.models import ApiToken
@@ -58,17 +59,10 @@ def pick_codes(tenant_id: int, n: int, seed: int) -> list[str]:
     return [other_format(c) if rnd.random() < 0.4 else c for c in codes]
 
 
-def time_http(urls: list[str], headers: dict, warmup: int) -> list[float]:
-    for url in urls[:warmup]:
-        requests.get(url, headers=headers)
-    times = []
-    for url in urls:
-        t0 = time.perf_counter()
-        resp = requests.get(url, headers=headers)
-        times.append((time.perf_counter() - t0) * 1000)
-        if resp.status_code != 200:
-            raise SystemExit(f"{url}: HTTP {resp.status_code} {resp.text[:200]}")
-    return times
+def time_http(client: Client, paths: list[str], warmup: int) -> list[float]:
+    for path in paths[:warmup]:
+        client.get(path)
+    return [client.timed(path) for path in paths]
 
 
 def time_sql(dsn: str, tenant_id: int, fmt: str, codes: list[str]) -> list[float]:
@@ -113,10 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         with servers() as serve:
             api_base = serve("wsgi:app", args.workers, "/healthz")
             floor_base = serve("bench.minimal_app:app", args.workers, "/ping/x")
-            quoted = [requests.utils.quote(c, safe="") for c in codes]
-            endpoint = time_http([f"{api_base}/api/v1/cards/{q}" for q in quoted],
-                                 {"Authorization": f"Bearer {plain}"}, args.warmup)
-            minimal = time_http([f"{floor_base}/ping/{q}" for q in quoted], {}, args.warmup)
+            quoted = [quote(c, safe="") for c in codes]
+            pos = Client(api_base, headers={"Authorization": f"Bearer {plain}"})
+            endpoint = time_http(pos, [f"/api/v1/cards/{q}" for q in quoted], args.warmup)
+            minimal = time_http(Client(floor_base), [f"/ping/{q}" for q in quoted], args.warmup)
         sql = time_sql(dsn, tenant_id, fmt, codes)
     finally:
         with app.app_context(), tenant_scope(tenant_id):

@@ -19,11 +19,11 @@ import argparse
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench import ROOT, bench_tenant, pct, servers
-from bench.search import HX, pick_queries, sign_in
+from bench.client import sign_in
+from bench.search import HX, pick_queries
 from panel import create_app
 
 
@@ -58,19 +58,15 @@ def main(argv: list[str] | None = None) -> int:
         versions = {}
         for name, tree in (("old", Path(tmp)), ("new", ROOT)):
             base = serve("wsgi:app", args.workers, "/login", tree=tree)
-            versions[name] = (base, sign_in(base, f"owner@{args.tenant_slug}.bench", args.password))
+            versions[name] = sign_in(base, f"owner@{args.tenant_slug}.bench", args.password)
         print(f"{rev} (old) against this checkout (new), {args.requests} requests each per query, "
               f"alternating; gunicorn with {args.workers} sync workers each; ms")
         print(f"{'query':34} {'old p50':>8} {'old p95':>8} {'new p50':>8} {'new p95':>8} {'p95 change':>10}")
         for label, qargs in queries:
             times = {name: [] for name in versions}
             for i in range(args.warmup + args.requests):
-                for name, (base, session) in versions.items():
-                    t0 = time.perf_counter()
-                    resp = session.get(f"{base}/customers/", params=qargs, headers=HX)
-                    elapsed = (time.perf_counter() - t0) * 1000
-                    if resp.status_code != 200:
-                        raise SystemExit(f"{label}: HTTP {resp.status_code} from the {name} version")
+                for name, client in versions.items():
+                    elapsed = client.timed("/customers/", params=qargs, headers=HX)
                     if i >= args.warmup:
                         times[name].append(elapsed)
             old95, new95 = pct(times["old"], 95), pct(times["new"], 95)
