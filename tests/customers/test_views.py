@@ -223,3 +223,30 @@ def test_create_writes_one_audit_entry(app, staff_a, world_a):
         assert [e.action for e in entries] == ["customer.created"]
         assert entries[0].actor_user_id == world_a.staff.id
         assert db.session.scalar(select(func.count()).select_from(Card)) == 0
+
+
+def test_list_rows_show_each_customer_as_staff_read_them(app, staff_a, world_a):
+    firm_man = make_customer(app, world_a.tenant_id, first_name="Jan", last_name="Kowalski", company_name="Kowalski Sp. z o.o.",
+                             nip=VALID_NIP, email="jan.kowalski@example.pl", phone="600 100 200", city="Łódź")
+    firm = make_customer(app, world_a.tenant_id, company_name="Bar Mleczny Zielony")
+    for code in ("0001", "0002", "0003"):
+        add_card(app, world_a.tenant_id, firm, code)
+    erased = make_customer(app, world_a.tenant_id, first_name="Ewa", email="ewa@example.pl")
+    with app.app_context(), as_tenant(world_a):
+        from panel.services import customers as service
+
+        service.erase(db.session.get(Customer, erased), str(erased))
+        db.session.commit()
+
+    page = staff_a.get("/customers/?status=all", headers=HX).text
+    rows = {cid: page.split(f'<a href="/customers/{cid}">', 1)[1].split("</tr>", 1)[0]
+            for cid in (firm_man, firm, erased)}
+    # A person: their name links, the company and NIP beside it, the e-mail breaks only before the @.
+    assert rows[firm_man].startswith("Jan Kowalski</a>")
+    assert f'Kowalski Sp. z o.o.<span class="muted small mono customer-taxid">{VALID_NIP}</span>' in rows[firm_man]
+    assert "<span>jan.kowalski<wbr>@example.pl</span>" in rows[firm_man] and "600 100 200" in rows[firm_man]
+    # A company alone is named by the company, with no company column beside it; two codes and a count.
+    assert rows[firm].startswith("Bar Mleczny Zielony</a></td>\n        <td></td>")
+    assert rows[firm].count("customer-card-code") == 2 and '<span class="muted small">+1</span>' in rows[firm]
+    # An erased customer is named in the user's language, with nothing of what they were.
+    assert rows[erased].startswith(f"Erased customer #{erased}</a>") and "ewa@" not in rows[erased]

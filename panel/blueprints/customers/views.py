@@ -21,6 +21,7 @@ from ...services import cards as cards_service
 from ...services import customer_list, customers
 from . import bp
 from .forms import CustomerForm
+from .rows import list_rows
 
 CANDIDATES = 10
 
@@ -33,7 +34,7 @@ CANDIDATES = 10
 def index():
     f = customer_list.parse_filter(request.args)
     result = customer_list.page(f, after=request.args.get("after"), before=request.args.get("before"))
-    resp = render("customers/index.html", block="customer_table", f=f, page=result)
+    resp = render("customers/index.html", block="customer_table", f=f, page=result, rows=list_rows(result))
     if is_htmx():
         # The filter form sends every field, empty ones too; the address bar gets the clean URL.
         args = f.to_args()
