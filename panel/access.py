@@ -91,7 +91,8 @@ def load_request_tenant() -> None:
         return
     wanted = session.get("tenant_id")
     chosen = next((m for m in memberships if m.tenant_id == wanted), memberships[0])
-    session["tenant_id"] = chosen.tenant_id
+    if wanted != chosen.tenant_id:  # only a change: a write would send the cookie again
+        session["tenant_id"] = chosen.tenant_id
     g.memberships, g.membership, g.tenant = memberships, chosen, chosen.tenant
     g.tenant_token = set_tenant(chosen.tenant_id)
 

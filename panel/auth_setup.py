@@ -1,7 +1,9 @@
 """Flask-Login wiring and the per-request tenant context."""
 from __future__ import annotations
 
-from flask import Flask, g, request
+import time
+
+from flask import Flask, g, request, session
 from flask_babel import lazy_gettext as _l
 
 from .access import begin_request_transaction, load_request_tenant, load_session_user
@@ -9,7 +11,16 @@ from .extensions import login_manager
 from .tenancy import reset_tenant
 
 
+# How often a signed-in browser gets its session cookie signed again, which moves its end
+# PERMANENT_SESSION_LIFETIME on: the sign-in ends after that long unused, give or take this.
+# Flask's own refresh (SESSION_REFRESH_EACH_REQUEST, off in config.py) signs and sends the
+# cookie with every answer: ~0.15 ms and a Set-Cookie on each live-search keystroke, to move
+# the end of a 12-hour session by a second.
+SLIDE_EVERY = 300
+
+
 def install(app: Flask) -> None:
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
@@ -21,6 +32,15 @@ def install(app: Flask) -> None:
         if not user_id.isdigit():
             return None
         return load_session_user(int(user_id), fingerprint)
+
+    @app.after_request
+    def _slide_session(resp):
+        # Before Flask saves the session: a session saved anyway (a sign-in, say) is stamped too.
+        if session.permanent:
+            now = int(time.time())
+            if session.modified or now - session.get("slid_at", 0) >= SLIDE_EVERY:
+                session["slid_at"] = now  # modified: saved with a new expiry
+        return resp
 
     @app.before_request
     def _tenant_context():

@@ -78,6 +78,7 @@ class Settings:
             "ARES_URL": self.ares_url,
             "SIGNUP_ENABLED": self.signup_enabled,
             "PERMANENT_SESSION_LIFETIME": self.session_hours * 3600,
+            "SESSION_REFRESH_EACH_REQUEST": False,  # auth_setup slides it every few minutes
             "SESSION_COOKIE_SECURE": self.production,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

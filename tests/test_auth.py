@@ -119,6 +119,28 @@ def test_remember_me_sets_a_lasting_cookie(client, world_a):
     assert not any(c.startswith("remember_token=") for c in resp.headers.getlist("Set-Cookie"))
 
 
+def test_the_session_slides_every_few_minutes_not_on_every_answer(client, world_a, monkeypatch):
+    from panel import auth_setup
+
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr(auth_setup.time, "time", lambda: clock[0])
+    resp = client.post("/login", data={"email": world_a.owner.email, "password": PASSWORD})
+    assert any(c.startswith("session=") for c in resp.headers.getlist("Set-Cookie"))
+
+    def cookie_after(seconds: float) -> list[str]:
+        clock[0] += seconds
+        answer = client.get("/customers/", headers={"HX-Request": "true"})
+        assert answer.status_code == 200
+        return [c for c in answer.headers.getlist("Set-Cookie") if c.startswith("session=")]
+
+    # A live search sends no cookie back: nothing in the session changed ...
+    assert cookie_after(1) == [] and cookie_after(auth_setup.SLIDE_EVERY - 2) == []
+    # ... until the sign-in is due to slide, when it comes back with a new end.
+    slid = cookie_after(1)
+    assert len(slid) == 1 and "Expires=" in slid[0]
+    assert cookie_after(1) == []
+
+
 def test_logout_is_a_post_and_ends_the_session(owner_a):
     assert owner_a.get("/logout").status_code == 405
     assert owner_a.post("/logout").status_code == 302
