@@ -20,7 +20,6 @@ SLIDE_EVERY = 300
 
 
 def install(app: Flask) -> None:
-
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"

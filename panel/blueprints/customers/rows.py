@@ -22,7 +22,6 @@ SHOWN_CODES = 2  # card codes a row shows; the rest are counted
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    id: int
     url: str
     name: str                 # the person, else the company (or "Erased customer #n")
     company: str              # the company beside a person's name
@@ -54,7 +53,7 @@ def _row(c: Listed, codes: list[str], detail: Callable[[int], str], day: Callabl
     person = bool(c.first_name or c.last_name)
     local, at, domain = c.email.rpartition("@")
     return Row(
-        id=c.id, url=detail(c.id),
+        url=detail(c.id),
         name=customer_name(c) if person or c.erased_at else c.company_name,
         company=c.company_name if person else "", tax_id=c.nip or c.ico,
         email_local=local if at else domain, email_domain=f"@{domain}" if at else "",
