@@ -1,8 +1,10 @@
 """Jobs: enqueued after commit, run by a real RQ worker on Redis, or in-process without Redis."""
+import threading
+import time
 from datetime import datetime, timezone
 
 import pytest
-from rq import SimpleWorker
+from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
 from panel import create_app
@@ -182,3 +184,24 @@ def test_audit_entries_written_by_a_job_name_the_user_who_started_it(app, world_
         with tenant_scope(world_a.tenant_id):
             entry = db.session.scalar(select(AuditEntry).where(AuditEntry.summary == "by a job"))
             assert entry.actor_user_id == world_a.manager.id
+
+
+def test_a_worker_stops_at_once_when_its_pubsub_thread_is_idle(redis_conn):
+    """A worker told to stop (SIGTERM on deploy, Ctrl-C in `make run`, the end of a burst) stops.
+
+    RQ unsubscribes its command channel, then stops the pubsub thread and waits a second for it.
+    redis-py 8.2 made that stop join the thread with no time limit, while the thread, once
+    unsubscribed, sleeps up to a minute waiting for a subscription that never comes: every
+    worker then took a minute to quit, and the browser tests' burst workers missed their jobs.
+    The idle thread is the deterministic case: it has read the unsubscribe reply before the stop.
+    """
+    worker = SimpleWorker([Queue("default", connection=redis_conn)], connection=redis_conn)
+    worker.subscribe()
+    worker.pubsub.unsubscribe()
+    time.sleep(0.5)  # the thread reads the reply and goes back to waiting
+    stopping = threading.Thread(target=worker.unsubscribe, daemon=True)
+    started = time.monotonic()
+    stopping.start()
+    stopping.join(10)
+    assert not stopping.is_alive(), "the worker's pubsub thread does not let it stop"
+    assert time.monotonic() - started < 5
