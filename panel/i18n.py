@@ -105,6 +105,11 @@ def day_filter(value: datetime | None, fmt: str = "medium") -> str:
     return day_formatter(fmt)(value)
 
 
+def one_stop(text: str) -> str:
+    """A sentence ending in a name that ends in a full stop ("... Sp. z o.o.") takes no second one."""
+    return text[:-1] if text.endswith("..") and not text.endswith("...") else text
+
+
 def iso_date(value: date | datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
@@ -130,7 +135,7 @@ def translations():
 
 
 def install(app) -> None:
-    app.jinja_env.filters.update(money=money, date=date_filter, day=day_filter, iso_date=iso_date)
+    app.jinja_env.filters.update(money=money, date=date_filter, day=day_filter, iso_date=iso_date, one_stop=one_stop)
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().gettext(s),
         ngettext=lambda s, p, n: translations().ngettext(s, p, n),

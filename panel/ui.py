@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
@@ -78,6 +78,12 @@ def nav_items() -> list[dict]:
     return items
 
 
+def tax_id_name() -> str:
+    """What staff call a company's number here: IČO in a Czech restaurant, NIP in a Polish one."""
+    tenant = getattr(g, "tenant", None)
+    return "IČO" if tenant is not None and tenant.country == "CZ" else "NIP"
+
+
 def role_label(role: str | None) -> str:
     return str(ROLE_LABELS.get(role or "", role or ""))
 
@@ -127,6 +133,6 @@ def install(app: Flask) -> None:
     css_dir = Path(app.static_folder) / "css"
     area_css = sorted(p.name for p in css_dir.glob("*.css") if p.name != "app.css")
     app.jinja_env.globals.update(area_css=area_css)
-    app.jinja_env.globals.update(nav_items=nav_items, role_label=role_label, has_role=has_role,
+    app.jinja_env.globals.update(nav_items=nav_items, role_label=role_label, tax_id_name=tax_id_name, has_role=has_role,
                                  audit_label=audit_label, job_title=job_title,
                                  customer_name=customer_name, status_badges=status_badges)

@@ -49,6 +49,7 @@ def test_signup_errors_keep_typed_values_and_speak_the_language(client):
     assert resp.status_code == 422
     assert 'value="Kavárna Dvořák"' in resp.text
     assert "Podaj poprawny adres e-mail." in resp.text
+    assert "Użyj co najmniej" in resp.text          # the password too, not on the next try
 
 
 def test_signup_with_existing_email_needs_its_password(client, world_a):

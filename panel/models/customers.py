@@ -22,6 +22,7 @@ class Customer(TenantScoped, Timestamps, db.Model):
             name="fk_customers_merged_into",
         ),
         Index("ix_customers_tenant_nip", "tenant_id", "nip"),
+        Index("ix_customers_tenant_ico", "tenant_id", "ico"),
         Index("ix_customers_tenant_email", "tenant_id", "email"),
         Index("ix_customers_tenant_phone", "tenant_id", "phone_digits"),
         # The list's name order. It carries what a search filters on, so PostgreSQL can walk it

@@ -380,12 +380,12 @@ def update(c: Customer, data: Mapping) -> dict:
 @dataclass
 class Duplicate:
     customer: Customer
-    reasons: list[str] = field(default_factory=list)   # "nip" | "email" | "phone"
+    reasons: list[str] = field(default_factory=list)   # "nip" | "ico" | "email" | "phone"
 
 
-def find_duplicates(nip: str = "", email: str = "", phone: str = "", country: str = "",
+def find_duplicates(nip: str = "", email: str = "", phone: str = "", country: str = "", ico: str = "",
                     exclude_id: int | None = None, limit: int = 5) -> list[Duplicate]:
-    """Customers of this tenant with the same NIP, e-mail or phone (each normalised as on save).
+    """Customers of this tenant with the same NIP, IČO, e-mail or phone (each normalised as on save).
 
     A warning while typing, never a block: partly typed or invalid values simply match nothing.
     Merged and erased records are left out (they are not someone to link to).
@@ -395,6 +395,10 @@ def find_duplicates(nip: str = "", email: str = "", phone: str = "", country: st
         wanted["nip"] = normalize_nip(nip) if nip.strip() else ""
     except InvalidIdentifier:
         wanted["nip"] = ""
+    try:
+        wanted["ico"] = normalize_ico(ico) if ico.strip() else ""
+    except InvalidIdentifier:
+        wanted["ico"] = ""
     wanted["email"] = email.strip().lower() if _EMAIL.fullmatch(email.strip()) else ""
     try:
         wanted["phone"] = phone_digits(phone, country or default_country())
@@ -402,6 +406,8 @@ def find_duplicates(nip: str = "", email: str = "", phone: str = "", country: st
         wanted["phone"] = ""
     if wanted["nip"]:
         conditions.append(Customer.nip == wanted["nip"])
+    if wanted["ico"]:
+        conditions.append(Customer.ico == wanted["ico"])
     if wanted["email"]:
         conditions.append(Customer.email == wanted["email"])
     if wanted["phone"]:
@@ -415,7 +421,7 @@ def find_duplicates(nip: str = "", email: str = "", phone: str = "", country: st
         stmt = stmt.where(Customer.id != exclude_id)
     found = []
     for c in db.session.scalars(stmt):
-        reasons = [k for k, col in (("nip", c.nip), ("email", c.email), ("phone", c.phone_digits))
+        reasons = [k for k, col in (("nip", c.nip), ("ico", c.ico), ("email", c.email), ("phone", c.phone_digits))
                    if wanted[k] and wanted[k] == col]
         found.append(Duplicate(c, reasons))
     return found
@@ -554,8 +560,9 @@ def _group_text(key: str, values: tuple) -> str:
     return value or ""
 
 
-def _empty(values: tuple) -> bool:
-    return not any(values)
+def _empty(key: str, values: tuple) -> bool:
+    # Every record has a country (the restaurant's, by default): a country alone is no address.
+    return not any(values[:-1] if key == "address" else values)
 
 
 def _check_mergeable(survivor: Customer, other: Customer) -> None:
@@ -586,9 +593,9 @@ def merge_plan(survivor: Customer, other: Customer) -> MergePlan:
             same = mine[1] == theirs[1]
         else:
             same = mine == theirs
-        if same or _empty(theirs):
+        if same or _empty(key, theirs):
             outcome = "same" if same else "keep"
-        elif _empty(mine):
+        elif _empty(key, mine):
             outcome = "take"
         else:
             outcome = "conflict"

@@ -59,6 +59,21 @@ def test_live_search_history_and_card_scan(page, world_a, regulars):
     page.wait_for_url(re.compile(r"/customers/\?q=lodz$"))
     expect(page.locator("#customer-table tbody tr")).to_have_count(1)
 
+    # Switching the language keeps the search on screen.
+    page.get_by_role("button", name="PL").click()
+    page.wait_for_url(re.compile(r"/customers/\?q=lodz$"))
+    assert page.input_value("#customer-q") == "lodz"
+    expect(page.locator("#customer-table tbody tr")).to_have_count(1)
+    page.get_by_role("button", name="EN").click()
+    page.wait_for_url(re.compile(r"/customers/\?q=lodz$"))
+
+    # "← Customers" on the customer's page goes back to the list as it was left.
+    page.locator("#customer-table tbody a").first.click()
+    page.wait_for_url(re.compile(r"/customers/\d+$"))
+    page.locator("a[data-back-to-list]").click()
+    page.wait_for_url(re.compile(r"/customers/\?q=lodz$"))
+    assert page.input_value("#customer-q") == "lodz"
+
     # A card reader: the code typed fast into the search box and Enter, the way a USB reader does.
     page.goto("/customers/")
     page.locator("#customer-q").click()

@@ -154,3 +154,17 @@ def test_czech_ico_fills_from_ares_in_czech(page, world_b, registers, lookup_wor
     expect(page.locator("#dic")).to_have_value("CZ26168685")
     expect(page.locator("#postcode")).to_have_value("150 00")
     shot(page, "lookup-ares-cs")
+
+
+def test_a_form_sent_back_for_a_bad_nip_says_so_once(page, world_a):
+    sign_in(page, world_a.staff)
+    page.goto("/customers/new")
+    page.fill("#first_name", "Jan")
+    page.fill("#nip", "1234567890")
+    page.get_by_role("button", name="Add customer").click()
+    expect(page.locator("#nip-error")).to_contain_text("This NIP is not valid")
+    # The checksum hint under the identifiers would repeat the field's own error.
+    expect(page.locator("[data-lookup-invalid=nip]")).to_be_hidden()
+    expect(page.locator("#nip")).to_have_value("1234567890")
+    page.fill("#nip", "1234567891")  # changed: the field's error is old news, the hint speaks
+    expect(page.locator("[data-lookup-invalid=nip]")).to_be_visible()

@@ -79,6 +79,17 @@ def test_merge_plan_lists_fields_and_moves(ctx, world_a, pair):
         assert plan.notes == "Lubi kawę\n\nAlergia na orzechy"
 
 
+def test_a_country_alone_is_no_address(app, manager_a, world_a, pair):
+    # Every record carries the restaurant's country; with nothing else it is not an address.
+    bare = make_customer(app, world_a.tenant_id, first_name="Jan", last_name="Kowalski", country="PL")
+    with app.app_context(), as_tenant(world_a):
+        s, o = db.session.get(Customer, pair[0]), db.session.get(Customer, bare)
+        assert {f.key: f.outcome for f in customers.merge_plan(s, o).fields}["address"] == "keep"
+        assert {f.key: f.outcome for f in customers.merge_plan(o, s).fields}["address"] == "take"
+    assert re.search(r"<dd>—</dd>", manager_a.get(f"/customers/{bare}").data.decode())
+    assert "Długa 1, 00-001 Warszawa" in manager_a.get(f"/customers/{pair[0]}").data.decode()
+
+
 def test_merge_keeps_everything_of_both(app, ctx, world_a, pair):
     with as_tenant(world_a):
         s, o = db.session.get(Customer, pair[0]), db.session.get(Customer, pair[1])
@@ -124,7 +135,7 @@ def test_merge_moves_are_extensible():
 def test_merge_pages(app, manager_a, world_a, pair):
     s, o = pair
     picker = manager_a.get(f"/customers/{s}/merge").data.decode()
-    assert "Same NIP, e-mail or phone" not in picker          # nothing shared yet: no suggestions
+    assert "Same NIP, IČO, e-mail or phone" not in picker          # nothing shared yet: no suggestions
     found = manager_a.get(f"/customers/{s}/merge?q=janek", headers=HX).data.decode()
     assert found.lstrip().startswith('<div id="merge-candidates"')
     assert f"/customers/{s}/merge?other={o}" in found
@@ -183,6 +194,8 @@ def test_erase_leaves_no_personal_data_in_customers_or_cards(app, owner_a, world
     cid, dup = victim
     resp = owner_a.post(f"/customers/{cid}/erase", data={"confirmation": f"#{cid}"})
     assert resp.status_code == 303
+    heading = re.search(r"<h1>(.*?)</h1>", owner_a.get(f"/customers/{cid}").data.decode(), re.S).group(1)
+    assert heading.count(f"#{cid}") == 1                     # "Erased customer #41", not "... #41 #41"
     with app.app_context(), as_tenant(world_a):
         for customer in db.session.scalars(select(Customer).where(Customer.id.in_([cid, dup]))):
             values = {col.name: getattr(customer, col.key) for col in Customer.__table__.columns}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html as htmllib
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -41,6 +42,13 @@ def test_create_saves_and_redirects(app, staff_a, world_a):
     detail = staff_a.get(resp.headers["Location"]).data.decode()
     assert "Antonín Dvořák was added." in detail
     assert "Piotrkowska 12/4, 90-001 Łódź" in detail
+
+
+def test_a_name_ending_in_a_full_stop_ends_the_sentence(staff_a):
+    staff_a.post("/language", data={"locale": "pl"})   # "Dodano klienta %(name)s."
+    page = staff_a.post("/customers/new", data={"company_name": "Bar Śląski Sp. z o.o.", "country": "PL"},
+                        follow_redirects=True).data.decode()
+    assert "Dodano klienta Bar Śląski Sp. z o.o.</p>" in page
 
 
 def test_create_with_htmx_uses_hx_redirect(staff_a):
@@ -136,9 +144,27 @@ def test_duplicates_fragment(app, staff_a, world_a, world_b):
     assert "Piotr" not in staff_a.get("/customers/duplicates?nip=5261040829&email=piotr@").data.decode()
 
 
+def test_a_czech_company_is_recognised_by_its_ico(app, owner_b, world_a, world_b):
+    held = make_customer(app, world_b.tenant_id, company_name="Kavárna Ořech", ico="26168685")
+    make_customer(app, world_a.tenant_id, company_name="Elsewhere", ico="26168685")
+    body = owner_b.get("/customers/duplicates?ico=261 686 85", headers=HX).data.decode()
+    assert f'href="/customers/{held}"' in body and "same IČO" in body
+    assert "Elsewhere" not in body                           # another tenant's customer
+    assert "Kavárna" not in owner_b.get("/customers/duplicates?ico=26168686").data.decode()  # not a valid IČO
+    # Typed into the new-customer form of a Czech restaurant, it is checked like a NIP, and the
+    # merge page of the one record suggests the other.
+    ico_input = re.search(r'<input[^>]*id="ico"[^>]*>', owner_b.get("/customers/new").data.decode()).group(0)
+    assert 'hx-get="/customers/duplicates"' in ico_input
+    other = make_customer(app, world_b.tenant_id, company_name="Kavarna Orech s.r.o.", ico="26168685")
+    assert f"/customers/{held}/merge?other={other}" in owner_b.get(f"/customers/{held}/merge").data.decode()
+    # Staff there search and scan by IČO, and the fields say so.
+    assert 'placeholder="Name, IČO, e-mail, phone or scan a card"' in owner_b.get("/customers/").data.decode()
+    assert "a name or the IČO" in owner_b.get("/terminal/").data.decode()
+
+
 def test_form_wires_duplicate_check_without_eval(staff_a):
     page = staff_a.get("/customers/new").data.decode()
-    assert page.count('hx-get="/customers/duplicates"') == 3
+    assert page.count('hx-get="/customers/duplicates"') == 4   # e-mail, phone, NIP, IČO
     assert 'hx-trigger="input changed delay:400ms, change"' in page
     assert "hx-on" not in page and "[key" not in page
     assert '<div id="duplicate-warning"' in page

@@ -117,7 +117,20 @@ def signup():
             return redirect(url_for("dashboard.index"))
     elif request.method == "POST":
         status = 422
+        _new_password_errors(form)
     return render_template("auth/signup.html", form=form, home_currencies=HOME_CURRENCIES), status
+
+
+def _new_password_errors(form: SignupForm) -> None:
+    """A sign-up sent back for another field says at once what is wrong with a new password too,
+    rather than on the next try; an existing account's password is checked against it instead."""
+    password, email = form.password.data or "", form.email.data or ""
+    if form.password.errors or not password or accounts.find_user(email) is not None:
+        return
+    try:
+        accounts.check_password_strength(password, email)
+    except ServiceError as e:
+        form.password.errors.append(e.message)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -51,7 +51,8 @@ def index():
 def duplicates():
     """The "already in your customers" warning under the NIP, e-mail and phone inputs."""
     found = customers.find_duplicates(
-        nip=request.args.get("nip", "")[:40], email=request.args.get("email", "")[:254],
+        nip=request.args.get("nip", "")[:40], ico=request.args.get("ico", "")[:40],
+        email=request.args.get("email", "")[:254],
         phone=request.args.get("phone", "")[:40], country=request.args.get("country", "")[:2].upper(),
         exclude_id=request.args.get("exclude", type=row_id))
     return render("customers/_duplicates.html", duplicates=found)
@@ -94,7 +95,7 @@ def _save(form: CustomerForm, customer: Customer | None):
 
 def _duplicates_of(form: CustomerForm, customer: Customer | None) -> list:
     """The warning as the form is shown again, so a re-rendered form does not lose it."""
-    return customers.find_duplicates(nip=form.nip.data or "", email=form.email.data or "",
+    return customers.find_duplicates(nip=form.nip.data or "", ico=form.ico.data or "", email=form.email.data or "",
                                      phone=form.phone.data or "", country=form.country.data or "",
                                      exclude_id=customer.id if customer else None)
 
@@ -230,7 +231,7 @@ def _merge_picker(survivor: Customer, error: str | None = None):
     found = customer_list.page(f, size=CANDIDATES + 1).customers if f.q else []
     candidates = [c for c in found if c.id != survivor.id][:CANDIDATES]
     suggestions = [d for d in customers.find_duplicates(
-        nip=survivor.nip, email=survivor.email, phone=survivor.phone, country=survivor.country,
+        nip=survivor.nip, ico=survivor.ico, email=survivor.email, phone=survivor.phone, country=survivor.country,
         exclude_id=survivor.id)] if not survivor.erased else []
     return render("customers/merge_pick.html", block="merge_candidates", survivor=survivor, f=f,
                   candidates=candidates, suggestions=suggestions, error=error, status=422 if error else 200)

@@ -21,6 +21,13 @@
     if (currency && own && !currency.dataset.chosen) { currency.value = own; }
   });
 
+  // A form that returns to "this page" (the language switch) returns to the page as it is now:
+  // live searches and filters change the address after the page was drawn.
+  document.addEventListener("submit", function (event) {
+    var here = event.target.querySelector && event.target.querySelector("input[data-here]");
+    if (here) { here.value = window.location.pathname + window.location.search; }
+  });
+
   // Read-only secrets (a new token, an invitation link) are selected whole for copying.
   document.addEventListener("focusin", function (event) {
     var el = event.target;

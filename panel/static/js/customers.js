@@ -39,16 +39,39 @@
     (again || fallback).focus();
   });
 
+  // The list remembers its search, filters and page for this tab, so "← Customers" on a
+  // customer's page goes back to the list as it was, as the browser's Back button does.
+  var LIST_STATE = "regulars.customers.list";
+
+  function rememberList() {
+    if (!document.getElementById("customer-filters")) { return; }
+    try { window.sessionStorage.setItem(LIST_STATE, window.location.search); } catch (e) { /* private mode */ }
+  }
+
+  function linkBackToList() {
+    var link = document.querySelector("a[data-back-to-list]");
+    var search = null;
+    try { search = window.sessionStorage.getItem(LIST_STATE); } catch (e) { /* private mode */ }
+    if (link && search) { link.search = search; }
+  }
+
   // The CSV export link follows the list's filters as they change without a page load.
   document.addEventListener("htmx:pushedIntoHistory", function () {
     var link = document.getElementById("customer-export");
     if (link) { link.search = window.location.search; }
+    rememberList();
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { focusErrorSummary(); wireSearch(); });
-  } else {
+  function ready() {
     focusErrorSummary();
     wireSearch();
+    rememberList();
+    linkBackToList();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
   }
 })();

@@ -81,7 +81,9 @@
       }
       offer.hidden = hide;
       var hint = region.querySelector('[data-lookup-invalid="' + source + '"]');
-      if (hint) { hint.hidden = state !== "invalid"; }
+      // A form sent back with errors already says so under the field, until it is changed.
+      var told = input && input.getAttribute("aria-invalid") === "true" && input.value === input.defaultValue;
+      if (hint) { hint.hidden = state !== "invalid" || told; }
     });
   }
 
