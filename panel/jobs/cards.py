@@ -1,10 +1,17 @@
-"""The cards export: the list's filters, as a CSV on the job's row for download."""
+"""The cards export: the list's filters, as a CSV on the job's row for download.
+
+Names are written in the language of the user who started the export (params["locale"]), as
+the list showed them: the worker has no request to take it from.
+"""
 from __future__ import annotations
+
+from flask_babel import force_locale
 
 from .. import clock
 from ..extensions import db
-from ..models import JobRun
+from ..models import JobRun, Tenant
 from ..services import cards as card_service
+from ..ui import customer_name
 from . import set_progress, tenant_job
 from .exports import write_csv
 
@@ -23,13 +30,15 @@ def _rows(run: JobRun, q: str, state: str, sort: str):
         c = card.customer
         yield [card.code, card.number or "", card.state_on(today), card.status,
                clock.iso(card.expires_on), clock.iso(card.issued_at), clock.iso(card.blocked_at),
-               c.id, c.display_name, c.company_name, c.nip]
+               c.id, customer_name(c), c.company_name, c.nip]
 
 
 @tenant_job
 def export_cards(run: JobRun, q: str = "", state: str = "", sort: str = "") -> dict:
     """Idempotent: a second run builds the same file again from the same filters."""
-    rows = list(_rows(run, q, state, sort))
+    locale = (run.params or {}).get("locale") or db.session.get(Tenant, run.tenant_id).locale
+    with force_locale(locale):
+        rows = list(_rows(run, q, state, sort))
     run.file_data = write_csv(rows, HEADER)
     run.file_name = f"cards-{clock.now().strftime('%Y%m%d-%H%M')}.csv"
     run.file_type = "text/csv; charset=utf-8"

@@ -6,7 +6,8 @@ physical card is found whether a reader types it as decimal or a phone reads it 
 
 Life of a card: active -> blocked (by staff) or lost (reported by the customer); blocked and
 lost cards can be unblocked, unless they were replaced: replacing moves the customer to a new
-card and keeps the old one, blocked, as history (`replaced_by_id`).
+card and keeps the old one, blocked, as history (`replaced_by_id`). Erasing a customer's data
+(services/customers.py) blocks their cards for good: nothing here brings them back.
 """
 from __future__ import annotations
 
@@ -412,6 +413,7 @@ def apply_card_rows(customer: Customer, rows: list[CardRow]) -> None:
 
 
 def _save_rows(customer: Customer, rows: list[CardRow]) -> list[Card]:
+    _refuse_if_erased(customer)
     errors = validate_card_rows(rows, customer)
     if errors:
         first = next(iter(errors.values()))
@@ -506,8 +508,17 @@ def _refuse_if_replaced(card: Card) -> None:
                              code=successor.code if successor else "?"), code="replaced")
 
 
+def _refuse_if_erased(customer: Customer) -> None:
+    # An erased record stays only so history and money keep pointing somewhere; a card that
+    # worked again, or a new one, would put the erased person back in use.
+    if customer.erased_at is not None:
+        raise ServiceError(_("This customer's data was erased: their cards stay blocked and they get no new ones."),
+                           code="erased")
+
+
 def block(card: Card) -> bool:
     """Block an active card. Returns False when it was blocked already (a repeated click)."""
+    _refuse_if_erased(card.customer)
     _refuse_if_replaced(card)
     if card.status == "blocked":
         return False
@@ -519,6 +530,7 @@ def block(card: Card) -> bool:
 
 def report_lost(card: Card) -> bool:
     """Mark an active or blocked card lost. Returns False when it was reported lost already."""
+    _refuse_if_erased(card.customer)
     _refuse_if_replaced(card)
     if card.status == "lost":
         return False
@@ -528,6 +540,7 @@ def report_lost(card: Card) -> bool:
 
 def unblock(card: Card) -> bool:
     """Make a blocked or lost card (found again) active. Returns False when it was active."""
+    _refuse_if_erased(card.customer)
     _refuse_if_replaced(card)
     if card.status == "active":
         return False
@@ -541,6 +554,7 @@ def replace(card: Card, row: CardRow) -> Card:
     The new card takes over; the old one is blocked (a lost card stays "lost") and points to
     its successor, so the history shows the chain. Raises ServiceError with the field at fault.
     """
+    _refuse_if_erased(card.customer)
     _refuse_if_replaced(card)
     row.id = ""
     errors = validate_card_rows([row], card.customer).get(row.index, {})
@@ -568,8 +582,9 @@ def assign(customer: Customer, code: str, number: str = "", expires_on: str = ""
 
     Idempotent: assigning a code the customer already holds returns that card, so a repeated
     scan or a retried request does not fail. A code on someone else's card raises ServiceError
-    with code "card_taken".
+    with code "card_taken"; an erased customer gets no card ("erased").
     """
+    _refuse_if_erased(customer)
     held = holder_of(code)
     if held is not None:
         if held.customer_id == customer.id:

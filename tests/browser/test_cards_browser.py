@@ -5,12 +5,18 @@ and presses Enter the same way.
 """
 from datetime import date, timedelta
 
+import csv
+import io
+
 import pytest
 from playwright.sync_api import expect
+from rq import SimpleWorker
 from sqlalchemy import select
 
 from panel.extensions import db
-from panel.models import Card, Customer
+from panel.jobs import get_queue, redis_connection
+from panel.models import Card, Customer, JobRun
+from panel.services import customers as customer_service
 
 from ..cards.factories import UID_DEC_LE, UID_HEX, expire_card, make_card, make_customer
 from ..conftest import as_tenant
@@ -224,3 +230,48 @@ def test_terminal_and_cards_list_in_polish(page, app, world_a):
     shot(page, "api-docs-pl")
     page.locator("#createCustomer").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "api-docs-pl-create.png"))
+
+
+def test_the_export_takes_the_filters_changed_live(page, app, world_a):
+    with app.app_context(), as_tenant(world_a):
+        make_card(make_customer("Anna", "Nowak"), "A-1")
+        make_card(make_customer("Jan", "Kowalski"), "B-1", status="blocked")
+        make_card(make_customer("Zofia", "Dvořák"), "A-2")
+        db.session.commit()
+    sign_in(page, world_a.manager)
+    page.goto("/cards/")
+    page.select_option("#card-state", "active")
+    page.wait_for_url("**/cards/?*state=active*")
+    page.select_option("#card-sort", "code")
+    page.wait_for_url("**/cards/?*sort=code*")
+    expect(page.locator("table.card-table tbody tr")).to_have_count(2)
+    page.get_by_role("button", name="Export CSV").click()
+    page.wait_for_url("**/jobs/*")
+    with app.app_context(), as_tenant(world_a):
+        run = db.session.scalar(select(JobRun).where(JobRun.kind == "card_export"))
+        assert run.params == {"q": "", "state": "active", "sort": "code", "locale": "en"}
+    with app.app_context():
+        SimpleWorker([get_queue("default")], connection=redis_connection()).work(burst=True)
+    with app.app_context(), as_tenant(world_a):
+        data = db.session.scalar(select(JobRun.file_data).where(JobRun.kind == "card_export"))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert [r[0] for r in rows[1:]] == ["A-1", "A-2"]
+
+
+def test_cards_list_in_polish_names_an_erased_customer_and_offers_no_action(page, app, world_a):
+    with app.app_context(), as_tenant(world_a):
+        make_card(make_customer("Jan", "Kowalski"), "BAR-1", status="blocked")
+        gone = make_customer("Ewa", "Gone")
+        make_card(gone, "GONE-1")
+        customer_service.erase(gone, str(gone.id))
+        db.session.commit()
+        gone_id = gone.id
+    sign_in(page, world_a.owner)
+    page.goto("/cards/")
+    page.click("button.lang[value=pl]")
+    page.wait_for_load_state("networkidle")
+    row = page.locator(f"table.card-table tbody tr:has-text('Usunięty klient #{gone_id}')")
+    expect(row).to_have_count(1)
+    expect(row.locator("button, a.btn")).to_have_count(0)
+    expect(page.locator("table.card-table tbody tr:has-text('BAR-1')").get_by_role("button")).to_have_count(1)
+    shot(page, "cards-list-erased-pl")

@@ -10,6 +10,7 @@ from panel.extensions import db
 from panel.models import AuditEntry, Card, Tenant
 from panel.services import ServiceError
 from panel.services import cards as card_service
+from panel.services import customers as customer_service
 
 from ..conftest import as_tenant
 from .factories import UID_DEC_BE, UID_DEC_LE, UID_HEX, expire_card, make_card, make_customer
@@ -217,6 +218,23 @@ def test_assign_is_idempotent_and_refuses_someone_elses_card(a):
     with pytest.raises(ServiceError) as e:
         card_service.assign(anna, UID_DEC_LE)
     assert e.value.code == "card_taken" and "Jan Kowalski" in e.value.message
+
+
+def test_an_erased_customers_cards_stay_blocked_and_they_get_no_new_ones(a):
+    jan = make_customer()
+    card = make_card(jan, "ERASE-1", expires_on=NEXT_YEAR)
+    customer_service.erase(jan, str(jan.id))
+    assert card.status == "blocked" and card.code == f"erased-{card.id}"
+    changes = [card_service.unblock, card_service.block, card_service.report_lost,
+               lambda c: card_service.replace(c, card_service.CardRow(index=0, code="NEW-1")),
+               lambda c: card_service.assign(c.customer, "NEW-2"),
+               lambda c: card_service.apply_card_rows(c.customer, _rows(**{"cards-0-code": "NEW-3"}))]
+    for change in changes:
+        with pytest.raises(ServiceError, match="data was erased") as e:
+            change(card)
+        assert e.value.code == "erased"
+    db.session.commit()
+    assert [(c.code, c.status) for c in db.session.scalars(select(Card))] == [(f"erased-{card.id}", "blocked")]
 
 
 # --- lookups and the reader format ------------------------------------------------------------

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from panel.extensions import db
 from panel.jobs import get_queue, redis_connection
-from panel.models import AuditEntry, Card
+from panel.models import AuditEntry, Card, JobRun
+from panel.services import customers as customer_service
 
 from ..conftest import HX, as_tenant
 from .factories import UID_DEC_LE, UID_HEX, expire_card, make_card, make_customer
@@ -228,6 +229,16 @@ def test_export_builds_a_csv_of_the_filtered_cards(manager_a, staff_a, cards_a, 
     assert [(r[0], r[2], r[8]) for r in rows[1:]] == [("B-1", "blocked", "Blocked Test"), ("L-1", "lost", "Lost Test")]
 
 
+def test_the_export_takes_the_filters_the_table_on_screen_was_drawn_with(manager_a, staff_a, cards_a):
+    # A live filter change swaps the table alone; the export's filters must come with it.
+    table = manager_a.get("/cards/?q=P&state=active&sort=code", headers=HX).text
+    for name, value in (("q", "P"), ("state", "active"), ("sort", "code")):
+        assert f'<input type="hidden" name="{name}" value="{value}" form="card-export">' in table
+    export_form = manager_a.get("/cards/?state=blocked").text.split('id="card-export"')[1].split("</form>")[0]
+    assert 'name="state"' not in export_form  # no copy of its own that a live change would leave stale
+    assert 'form="card-export"' not in staff_a.get("/cards/", headers=HX).text  # staff do not export
+
+
 def test_export_protects_against_spreadsheet_formulas(manager_a, app, world_a):
     with app.app_context(), as_tenant(world_a):
         make_card(make_customer("=HYPERLINK(1)", "X"), "=1+1")
@@ -238,3 +249,47 @@ def test_export_protects_against_spreadsheet_formulas(manager_a, app, world_a):
     run_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
     body = manager_a.get(f"/jobs/{run_id}/download").data.decode("utf-8-sig")
     assert "'=1+1" in body and "'=HYPERLINK(1) X" in body
+
+
+# --- erased customers ------------------------------------------------------------------------
+
+@pytest.fixture
+def erased(app, world_a):
+    """A customer whose data was erased (their card blocked, code "erased-<id>"), and Plain's card."""
+    with app.app_context(), as_tenant(world_a):
+        gone = make_customer("Ewa", "Gone")
+        card = make_card(gone, "GONE-1")
+        make_card(make_customer("Plain", "Test"), "P-100")
+        customer_service.erase(gone, str(gone.id))
+        db.session.commit()
+        return gone.id, card.id
+
+
+def test_an_erased_customers_card_offers_nothing_and_refuses_every_change(manager_a, app, world_a, erased):
+    customer_id, card_id = erased
+    page = manager_a.get("/cards/").text
+    assert f"Erased customer #{customer_id}" in page and "history only" in page
+    assert f"/cards/{card_id}/unblock" not in page and f"/cards/{card_id}/replace" not in page
+    resp = manager_a.post(f"/cards/{card_id}/unblock", headers=HX)
+    assert resp.status_code == 409 and "data was erased" in resp.text and "Unblock" not in resp.text
+    form = manager_a.get(f"/cards/{card_id}/replace")
+    assert "data was erased" in form.text and 'name="code"' not in form.text
+    resp = manager_a.post(f"/cards/{card_id}/replace", data={"code": "NEW-1", "number": "", "expires_on": ""})
+    assert resp.status_code == 422 and "data was erased" in resp.text
+    with app.app_context(), as_tenant(world_a):
+        assert db.session.get(Card, card_id).status == "blocked"
+        assert db.session.scalars(select(Card.code).where(Card.customer_id == customer_id)).all() == [f"erased-{card_id}"]
+
+
+def test_an_erased_customer_is_named_in_the_users_language_in_the_list_and_the_export(manager_a, app, erased):
+    customer_id, _card_id = erased
+    manager_a.post("/language", data={"locale": "pl"})
+    page = manager_a.get("/cards/").text
+    assert f"Usunięty klient #{customer_id}" in page and "Erased customer" not in page
+    resp = manager_a.post("/cards/export", data={"sort": "code"})
+    with app.app_context():
+        SimpleWorker([get_queue("default")], connection=redis_connection()).work(burst=True)
+    run_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
+    rows = list(csv.reader(io.StringIO(manager_a.get(f"/jobs/{run_id}/download").data.decode("utf-8-sig")),
+                           delimiter=";"))
+    assert [r[8] for r in rows[1:]] == ["Plain Test", f"Usunięty klient #{customer_id}"]

@@ -6,7 +6,9 @@ from sqlalchemy import func, select
 
 from panel.extensions import db
 from panel.models import Card, Customer
+from panel.services import customers as customer_service
 
+from ..api.conftest import make_token
 from ..conftest import HX, as_tenant
 from .factories import UID_DEC_LE, UID_HEX, expire_card, make_card, make_customer
 
@@ -100,6 +102,20 @@ def test_assign_refuses_a_taken_card_and_another_tenants_customer(staff_a, owner
     assert resp.status_code == 409 and "Already on Jan Kowalski" in resp.text
     assert owner_b.post("/terminal/assign", data={"code": "1", "customer_id": jan}, headers=HX).status_code == 404
     assert owner_b.get(f"/terminal/lookup?customer_id={jan}", headers=HX).status_code == 404
+
+
+def test_an_erased_customer_gets_no_card_and_the_api_reports_theirs_unusable(staff_a, client, jan, app, world_a):
+    with app.app_context(), as_tenant(world_a):
+        customer_service.erase(db.session.get(Customer, jan), str(jan))
+        db.session.commit()
+    resp = staff_a.post("/terminal/assign", data={"customer_id": jan, "code": "NEW-77"}, headers=HX)
+    assert resp.status_code == 422 and "data was erased" in resp.text
+    token = make_token(app, world_a)
+    assert client.get(f"/api/v1/cards/{UID_DEC_LE}", headers=token.headers).status_code == 404
+    cards = client.get(f"/api/v1/customers/{jan}", headers=token.headers).get_json()["customer"]["cards"]
+    assert [(c["status"], c["usable"]) for c in cards] == [("blocked", False)]
+    with app.app_context(), as_tenant(world_a):
+        assert db.session.scalar(select(func.count(Card.id)).where(Card.customer_id == jan)) == 1
 
 
 def test_quick_add_creates_the_customer_with_the_card(staff_a, app, world_a):

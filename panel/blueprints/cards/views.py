@@ -12,6 +12,7 @@ from ... import cardcodes, clock
 from ...access import get_or_404, has_role, require_role
 from ...extensions import db
 from ...htmx import is_htmx, redirect_to, render
+from ...i18n import locale_code
 from ...jobs import start_job
 from ...jobs.cards import export_cards
 from ...models import Card, Customer
@@ -142,7 +143,7 @@ def replace(card_id: int):
                                number=request.form.get("number", "")[:200],
                                expires_on=request.form.get("expires_on", "")[:40])
     errors: dict[str, str] = {}
-    if card.replaced_by_id is None:
+    if card.replaced_by_id is None and not card.customer.erased:
         errors = card_service.validate_card_rows([row], card.customer).get(0, {})
     if not errors:
         try:
@@ -163,8 +164,8 @@ def replace(card_id: int):
 @require_role("manager")
 def export():
     q, state, sort = _list_args()
-    run = start_job("card_export", export_cards, q, state, sort,
-                    params={"q": q, "state": state, "sort": sort}, created_by_id=current_user.id)
+    run = start_job("card_export", export_cards, q, state, sort, created_by_id=current_user.id,
+                    params={"q": q, "state": state, "sort": sort, "locale": locale_code()})
     audit.record("cards.exported", "job_run", run.id, state or "")
     db.session.commit()
     flash(_("The export is being prepared. It will be ready to download below."), "info")
