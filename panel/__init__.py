@@ -53,11 +53,12 @@ def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
     else:
         _unprepared_statements(app)
 
-    from . import auth_setup
+    from . import audit_view, auth_setup
 
     auth_setup.install(app)
     i18n.install(app)
     ui.install(app)
+    audit_view.install(app)
     errors.install(app)
     _register_blueprints(app)
     _security_headers(app)

@@ -205,3 +205,30 @@ def test_a_worker_stops_at_once_when_its_pubsub_thread_is_idle(redis_conn):
     stopping.join(10)
     assert not stopping.is_alive(), "the worker's pubsub thread does not let it stop"
     assert time.monotonic() - started < 5
+
+
+def test_a_failed_job_says_so_in_words_and_keeps_the_error_for_owners(app, owner_a, staff_a, world_a):
+    with app.app_context(), as_tenant(world_a):
+        run = start_job("audit_export", export_audit_log, "not-a-date", created_by_id=world_a.staff.id)
+        db.session.commit()
+        run_id = run.id
+    _work(app)
+    staff_page = staff_a.get(f"/jobs/{run_id}").text
+    assert "The job did not finish" in staff_page and "not-a-date" not in staff_page
+    owner_page = owner_a.get(f"/jobs/{run_id}").text
+    error, _, technical = owner_page.partition("Technical details")
+    assert "The job did not finish" in error and "not-a-date" not in error and "not-a-date" in technical
+
+
+def test_a_failed_company_lookup_speaks_the_owners_language(app, owner_b, world_b):
+    with app.app_context(), as_tenant(world_b):
+        run = JobRun(kind="company_lookup", status="failed", params={"country": "CZ", "number": "27074358"},
+                     result={"error": "unavailable"}, created_by_id=world_b.owner.id,
+                     message="ARES unavailable: ARES: ReadTimeout: HTTPConnectionPool(host='127.0.0.1', port=8089)")
+        db.session.add(run)
+        db.session.commit()
+        run_id = run.id
+    owner_b.post("/language", data={"locale": "cs"})
+    error, _, technical = owner_b.get(f"/jobs/{run_id}").text.partition("Technické podrobnosti")
+    assert "Registr ARES neodpovídá" in error and "ReadTimeout" not in error
+    assert "ReadTimeout" in technical

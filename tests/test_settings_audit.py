@@ -1,9 +1,13 @@
 """Tenant settings, API tokens in the panel, the audit log page, error pages."""
+import re
+
 from sqlalchemy import select
 
 from panel import create_app
 from panel.extensions import db
-from panel.models import ApiToken, AuditEntry, Tenant
+from panel.jobs import start_job
+from panel.jobs.exports import export_audit_log
+from panel.models import ApiToken, AuditEntry, Customer, Tenant
 from panel.services import audit, tokens
 from panel.tenancy import tenant_scope
 
@@ -90,3 +94,45 @@ def test_api_tokens_are_hashed_at_rest(app, world_a):
         _t, plain = tokens.create("Till")
         db.session.commit()
         assert all(plain not in row for row in db.session.scalars(select(ApiToken.token_hash)))
+
+
+def test_audit_log_names_records_and_filters_in_the_users_language(app, owner_a, world_a, count_queries):
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        customer = Customer(first_name="Anna", last_name="Nowak", sort_name="nowak anna", search_text="anna nowak")
+        db.session.add(customer)
+        run = start_job("audit_export", export_audit_log)
+        db.session.flush()
+        cid, run_id = customer.id, run.id
+        audit.record("customer.updated", "customer", cid, f"#{cid}", {"city": ["", "Kraków"]})
+        audit.record("audit.exported", "job_run", run_id)
+        audit.record("customer.updated", "customer", 999_999, "#999999")  # no such customer: no link
+        db.session.commit()
+    owner_a.post("/language", data={"locale": "pl"})
+    page = owner_a.get("/audit/").text
+    assert f'<a href="/customers/{cid}">Klient #{cid}</a>' in page
+    assert f'<a href="/jobs/{run_id}">Eksport dziennika zdarzeń #{run_id}</a>' in page
+    assert "Klient #999999</td>" in page and 'href="/customers/999999"' not in page
+    assert "<strong>Miejscowość</strong>: — → Kraków" in page
+    assert f"customer #{cid}" not in page and "job_run" not in page
+    assert re.search(r'<option value="customer\."\s*>Klienci</option>', page) and ">customer<" not in page
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        for n in range(20):
+            audit.record("customer.updated", "customer", cid + n, f"#{n}")
+            audit.record("audit.exported", "job_run", run_id + n)
+        db.session.commit()
+    with count_queries() as short:
+        owner_a.get("/audit/?action=tenant.", headers=HX)
+    with count_queries() as long:
+        owner_a.get("/audit/", headers=HX)
+    assert long() == short() + 2  # the page's customers and jobs, each in one query
+
+
+def test_audit_log_reads_a_customer_export_filter(app, owner_a, world_a):
+    owner_a.get("/exports/customers.csv?q=ka&consent=yes&sort=city")
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        audit.record("customers.exported", "customer", None, "consent=no q=a b sort=-city")  # logged before
+        db.session.commit()
+    page = owner_a.get("/audit/").text
+    assert "searched for “ka”, Consent: Given, sorted by City" in page
+    assert "searched for “a b”, Consent: Not given, sorted by City, descending" in page
+    assert "q=ka" not in page and "consent=yes" not in page

@@ -175,7 +175,11 @@ def tenant_job(fn: Callable) -> Callable:
                 db.session.rollback()
                 run = db.session.get(JobRun, job_run_id)
                 run.status, run.finished_at = "failed", utcnow()
-                run.message = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
+                user_message = getattr(exc, "user_message", None)
+                # "refused": the message was written for the user; "error": it is for the log,
+                # and the job page says something the user can act on instead.
+                run.result = {"error": "refused" if user_message else "error"}
+                run.message = user_message or str(exc) or type(exc).__name__
                 db.session.commit()
                 raise
             finally:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from .. import clock
 from ..extensions import db
 from ..models import AuditEntry, JobRun
+from ..services import audit
 from . import set_progress, tenant_job
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -17,6 +18,15 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # opened with a double click, a comma-separated file lands in one column. LibreOffice, Google
 # Sheets and our own import tell the separator by themselves.
 DELIMITER = ";"
+
+
+# A customer's card codes share one cell, comma-separated: not by spaces, which may stand inside
+# one code ("1C 78 F2 BF"). The import splits the cell at the same mark.
+CODES_APART = ","
+
+
+def joined_codes(codes: Iterable[str]) -> str:
+    return f"{CODES_APART} ".join(codes)
 
 
 def csv_writer(buf: io.StringIO):
@@ -27,6 +37,11 @@ def csv_safe(value) -> str:
     """Spreadsheets run cells that start like a formula; a leading quote makes them text."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_unguard(text: str) -> str:
+    """A cell as it was before csv_safe(): the import reads our own exports back."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
 
 
 def write_csv(rows, header: list[str]) -> bytes:
@@ -51,7 +66,7 @@ def _audit_rows(run: JobRun, since: datetime | None, until: datetime | None):
             set_progress(run, n * 100 // total)
         actor = e.actor.email if e.actor else (f"token:{e.token.name}" if e.token else "")
         yield [clock.iso(e.created_at), actor, e.action, e.entity_type, e.entity_id or "", e.summary,
-               e.ip or "", e.changes or ""]
+               e.ip or "", audit.portable_changes(e) or ""]
 
 
 @tenant_job

@@ -744,7 +744,8 @@ def export_data(c: Customer) -> dict:
             select(Customer.id).where(Customer.merged_into_id == c.id).order_by(Customer.id))),
         "history": [{"at": _plain(e.created_at), "action": e.action, "record": f"{e.entity_type}#{e.entity_id}",
                      "by": (e.actor.email if e.actor else (f"token:{e.token.name}" if e.token else None)),
-                     "summary": e.summary, "changes": e.changes} for e in history(c, limit=10_000)],
+                     "summary": e.summary, "changes": audit.portable_changes(e)}
+                    for e in history(c, limit=10_000)],
     }
     audit.record("customer.exported", "customer", c.id, summary=f"#{c.id}")
     return data

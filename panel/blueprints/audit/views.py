@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ... import clock
+from ... import audit_view, clock
 from ...access import require_role
 from ...extensions import db
 from ...htmx import redirect_to, render
@@ -47,10 +47,10 @@ def index():
     rows = db.session.scalars(stmt).all()
     more = len(rows) > PAGE
     rows = rows[:PAGE]
-    actions = sorted(a.split(".")[0] for a in set(db.session.scalars(select(AuditEntry.action).distinct())))
+    actions = set(db.session.scalars(select(AuditEntry.action).distinct()))
     return render("audit/index.html", block="audit_table", entries=rows, more=more,
-                  next_before=rows[-1].id if more else None, action=action,
-                  since=since, until=until, action_groups=sorted(set(actions)))
+                  next_before=rows[-1].id if more else None, action=action, since=since, until=until,
+                  action_groups=audit_view.action_groups(actions), records=audit_view.records(rows))
 
 
 @bp.post("/export")

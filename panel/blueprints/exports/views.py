@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from ... import clock
 from ...access import require_role
 from ...extensions import db
-from ...jobs.exports import csv_safe, csv_writer
+from ...jobs.exports import csv_safe, csv_writer, joined_codes
 from ...models import Customer
 from ...services import audit
 from ...services import customer_list
@@ -29,7 +29,9 @@ BATCH = 1000
 CUSTOMER_COLUMNS = ("id", "first_name", "last_name", "company_name", "nip", "regon", "ico", "dic", "email",
                     "phone", "street", "building", "flat", "postcode", "city", "country", "birthday",
                     "marketing_consent", "marketing_consent_at", "is_staff", "notes", "created_at", "archived_at")
-HEADER = list(CUSTOMER_COLUMNS) + ["cards"]
+# The cards that work, and apart from them the blocked, lost, replaced and expired ones: the
+# import takes "cards" back as active cards, and must not bring a blocked card back to life.
+HEADER = list(CUSTOMER_COLUMNS) + ["cards", "inactive_cards"]
 
 
 def _cell(value) -> str:
@@ -56,12 +58,15 @@ def customer_csv(stmt: Select, tenant_id: int) -> Iterator[bytes]:
     yield ("\ufeff" + buf.getvalue()).encode("utf-8")
     stmt = stmt.options(selectinload(Customer.cards)).execution_options(yield_per=BATCH)
     with tenant_scope(tenant_id):
+        today = clock.today()
         for partition in db.session.scalars(stmt).partitions():
             buf.seek(0)
             buf.truncate()
             for c in partition:
                 row = [_cell(getattr(c, name)) for name in CUSTOMER_COLUMNS]
-                row.append(" ".join(card.code for card in c.cards))
+                active = [card.state_on(today) == "active" for card in c.cards]
+                row.append(joined_codes(card.code for card, on in zip(c.cards, active) if on))
+                row.append(joined_codes(card.code for card, on in zip(c.cards, active) if not on))
                 writer.writerow([csv_safe(v) for v in row])
             yield buf.getvalue().encode("utf-8")
 
@@ -72,8 +77,10 @@ def customers_csv():
     """The customer list as CSV, with the list's filters; the export itself is audited."""
     filt = customer_list.parse_filter(request.args)
     args = filt.to_args()
+    # The filter goes in as data too: the summary's "q=..." cannot be told apart when the search
+    # itself holds " sort=", and the log shows the filter in the viewer's words.
     audit.record("customers.exported", "customer", None,
-                 summary=" ".join(f"{k}={v}" for k, v in sorted(args.items())) or "all")
+                 summary=" ".join(f"{k}={v}" for k, v in sorted(args.items())) or "all", changes={"filter": args})
     db.session.commit()
     stmt = customer_list.filtered_query(filt)
     name = f"customers-{clock.now().strftime('%Y%m%d-%H%M')}.csv"

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from flask import Response, abort
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...access import get_or_404, has_role, require_role
 from ...htmx import render, stop_polling_when
 from ...jobs import read_progress
 from ...models import JobRun
+from ...services import lookups
 from . import bp
 
 
@@ -19,13 +21,27 @@ def _load(run_id: int) -> JobRun:
     return run
 
 
+def _failure(run: JobRun) -> tuple[str, str]:
+    """What a failed job tells the viewer, and the technical detail behind it (already logged)."""
+    error = (run.result or {}).get("error")
+    if run.kind == lookups.KIND:
+        return lookups.describe(run).message, "" if error == "not_found" else run.message
+    if error == "refused":
+        return run.message, ""
+    return _("The job did not finish. The problem was logged: try again, and tell the administrator "
+             "if it keeps failing."), run.message
+
+
 @bp.get("/<int:run_id>")
 @require_role("staff")
 def detail(run_id: int):
     run = _load(run_id)
     progress, message = read_progress(run)
-    return stop_polling_when(run.done, render("jobs/detail.html", block="job_status", run=run,
-                                              progress=progress, message=message))
+    if run.kind == lookups.KIND and not run.done:
+        message = lookups.describe(run).message  # the job's own note is English, for the log
+    failure, detail = _failure(run) if run.status == "failed" else ("", "")
+    return stop_polling_when(run.done, render("jobs/detail.html", block="job_status", run=run, progress=progress,
+                                              message=message, failure=failure, detail=detail))
 
 
 @bp.get("/<int:run_id>/download")
