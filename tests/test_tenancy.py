@@ -134,7 +134,8 @@ def test_core_statements_only_in_named_places():
 def test_raw_sql_only_in_named_places():
     """text() bypasses the ORM hook: only modules that bind tenant_id explicitly may use it."""
     root = Path(__file__).resolve().parents[1]
-    allowed = {"panel/services/health.py"}  # SELECT 1
+    allowed = {"panel/services/health.py",   # SELECT 1
+               "panel/jobs/imports.py"}      # ANALYZE after a big import: statistics, no rows read
     users = {str(p.relative_to(root)) for p in (root / "panel").rglob("*.py")
              if re.search(r"\btext\(|exec_driver_sql", p.read_text(encoding="utf-8"))}
     extra = users - allowed

@@ -11,7 +11,8 @@ Every cell is read as text, so codes keep their leading zeros. CSV cells are str
 Excel cells that hold numbers come back as their digits ("4340757", never "4340757.0"), and a
 zero-padding number format ("0000000000") is honoured. A number typed into a General cell
 has lost its leading zeros inside Excel already; a column formatted as Text keeps them, which
-is what the upload page tells users to do.
+is what the upload page tells users to do. A cell our own export guarded against formulas
+("'+48 600 100 200") is read without the guard, so an export imports back as it was.
 
 Rules about customers and cards stay in their services: rows are validated by
 services/customers.py (validate) and saved by it (add_validated for a new customer, update),
@@ -44,9 +45,10 @@ from sqlalchemy.orm import joinedload
 
 from .. import cardcodes
 from ..extensions import db
+from ..jobs.exports import CODES_APART, csv_unguard
 from ..models import Card, Customer, JobRun
 from ..models.base import utcnow
-from ..registers.identifiers import InvalidIdentifier, normalize_nip
+from ..registers.identifiers import InvalidIdentifier, normalize_ico, normalize_nip
 from . import ServiceError, audit
 from . import cards as cards_service
 from . import customers as customers_service
@@ -62,7 +64,10 @@ MAX_REPORTED_ERRORS = 500   # kept on the run for the page; the downloadable rep
 ENCODINGS = ("utf-8", "cp1250", "iso-8859-2")
 DELIMITERS = {";": _l("Semicolon ( ; )"), ",": _l("Comma ( , )"), "\t": _l("Tab")}
 DUPLICATE_ACTIONS = ("skip", "update", "create")
-MATCH_KEYS = ("card", "nip", "email", "phone")
+MATCH_KEYS = ("card", "nip", "ico", "email", "phone")
+# How the mapping page offers them ("Recognise them by: ...").
+MATCH_LABELS = {"card": _l("card code"), "nip": _l("NIP"), "ico": _l("IČO"), "email": _l("e-mail"),
+                "phone": _l("phone")}
 NAME_TARGETS = ("first_name", "last_name", "full_name", "company_name")
 MIME_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -155,13 +160,23 @@ class Table:
     delimiter: str | None = None
 
 
+# PDF, images, compressed files: what people pick by mistake instead of their table.
+_BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")
+
+
 def detect_format(filename: str, data: bytes) -> str:
-    """csv or xlsx, from the content (an XLSX is a zip); old binary .xls is refused."""
+    """csv or xlsx, from the content (an XLSX is a zip); old binary .xls and non-tables are refused."""
     if data[:4] == b"PK\x03\x04":
         return "xlsx"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or filename.lower().endswith(".xls"):
         raise ImportFileError(_("Old Excel files (.xls) cannot be read. In Excel choose “Save as” and "
                                 "pick “Excel Workbook (.xlsx)” or “CSV”."), field="file")
+    # Text has no NUL bytes (bar UTF-16, which starts with its BOM); read as cp1250, a binary
+    # file would otherwise pass for a CSV and fail later as "no rows under the header".
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if data.startswith(_BINARY_SIGNATURES) or (b"\x00" in data[:4096] and not utf16):
+        raise ImportFileError(_("This file type is not supported. Upload a CSV or Excel (.xlsx) file."),
+                              field="file")
     return "csv"
 
 
@@ -274,7 +289,7 @@ def read_table(data: bytes, file_format: str, *, encoding: str | None = None, de
         except csv.Error as exc:
             raise ImportFileError(_("The file is not a readable CSV table."), field="file") from exc
         max_row = None
-    numbered = ((n, [c.strip() for c in cells]) for n, cells in enumerate(source, start=1))
+    numbered = ((n, [csv_unguard(c.strip()).strip() for c in cells]) for n, cells in enumerate(source, start=1))
     try:
         header = next(((n, cells) for n, cells in numbered if any(cells)), None)
         if header is None:
@@ -477,7 +492,7 @@ class RowResult:
     number: int
     action: str
     values: dict = field(default_factory=dict)
-    card: str = ""
+    cards: list[str] = field(default_factory=list)
     target: str = ""            # the customer updated or skipped: "#12 Jan Kowalski" or "row 4"
     reason: str = ""
     errors: list[str] = field(default_factory=list)
@@ -531,12 +546,13 @@ class _Held:
     that updates the customer loads it again.
     """
 
-    __slots__ = ("id", "name", "row", "obj")
+    __slots__ = ("id", "name", "row", "obj", "basics")
 
     def __init__(self, obj, row: int | None = None):
         self.obj, self.row = obj, row
         self.id = getattr(obj, "id", None)
         self.name = getattr(obj, "display_name", "")
+        self.basics = _basics(obj)
 
     @property
     def label(self) -> str:
@@ -551,6 +567,45 @@ class _Held:
         return self.obj
 
 
+def _basics(obj) -> dict[str, str]:
+    """What a row is compared with, and checked against when skipped, without loading it again."""
+    return {name: getattr(obj, name, "") or "" for name in ("first_name", "last_name", "company_name", "country")}
+
+
+# Legal forms, folded, split into words ("sp. z o.o.", "s.r.o.", "a.s."): not part of what a
+# company is called. Single letters are left out anyway.
+_LEGAL_FORM_WORDS = {"sp", "spol", "spolka", "zoo", "sro", "as", "sa", "sc", "sj", "ska", "vos", "ks",
+                     "cywilna", "jawna", "akcyjna", "komandytowa", "komandytowo",
+                     "ograniczona", "odpowiedzialnoscia", "rucenim", "omezenym", "gmbh", "ltd", "inc", "llc"}
+
+
+def _name_words(text: str) -> list[str]:
+    return re.findall(r"\w+", customers_service.fold(text))
+
+
+def _company_key(name: str) -> str:
+    return " ".join(w for w in _name_words(name) if len(w) > 1 and w not in _LEGAL_FORM_WORDS)
+
+
+def different_name(row: dict, held: dict) -> bool:
+    """Whether a row's name shows that the customer it matched is someone else.
+
+    Only what tells is compared: a full person name (a first or last name alone may be a
+    nickname or a new surname) by its words, so "Nowak Anna" and "Anna Nowak-Kowalska" agree,
+    and a company's name without its legal form, one containing the other. Accents and case
+    never count. Different only when something could be compared and nothing agreed.
+    """
+    agreed: list[bool] = []
+    if row.get("first_name") and row.get("last_name"):
+        theirs = set(_name_words(f"{held.get('first_name', '')} {held.get('last_name', '')}"))
+        if theirs:
+            agreed.append(bool(theirs & set(_name_words(f"{row['first_name']} {row['last_name']}"))))
+    ours, theirs = _company_key(row.get("company_name", "")), _company_key(held.get("company_name", ""))
+    if ours and theirs:
+        agreed.append(f" {ours} " in f" {theirs} " or f" {theirs} " in f" {ours} ")
+    return bool(agreed) and not any(agreed)
+
+
 def _country_names() -> dict[str, str]:
     names: dict[str, str] = {}
     for locale in ("en", "pl", "cs"):
@@ -563,10 +618,11 @@ def _country_names() -> dict[str, str]:
 class Importer:
     """Turns rows into customers. `dry=True` (the preview) decides everything and saves nothing.
 
-    Duplicates are recognised by the chosen keys (card code, NIP, e-mail, phone) against the
-    tenant's customers (erased and merged records excepted; of several with one key, the
+    Duplicates are recognised by the chosen keys (card code, NIP, IČO, e-mail, phone) against
+    the tenant's customers (erased and merged records excepted; of several with one key, the
     oldest) and against the rows before in the same file. Lookups are batched: one query per
-    key for every CHUNK rows.
+    key for every CHUNK rows. A match whose name is clearly someone else's is refused, never
+    skipped or updated: a shared family phone must not rename anybody.
     """
 
     def __init__(self, options: Options, *, dry: bool, tenant_country: str):
@@ -576,7 +632,7 @@ class Importer:
         self.by: dict[str, dict[str, _Held]] = {k: {} for k in MATCH_KEYS}
         self._loaded: dict[int, _Held] = {}   # the tenant's customers seen so far, by id
         self._in_hand: list[_Held] = []       # those whose object this chunk holds
-        self._unwritten: list[tuple[RowResult, _Held, Card | None]] = []
+        self._unwritten: list[tuple[RowResult, _Held, list[Card]]] = []
         self.summary = Summary()
         self.writing = True       # strict mode stops writing at the first error, and keeps checking
         self._countries: dict[str, str] | None = None
@@ -622,24 +678,45 @@ class Importer:
                 del data["marketing_consent"]
         return data
 
-    def _keys(self, raw: dict[str, str], data: dict) -> dict[str, str]:
-        keys: dict[str, str] = {}
-        if raw.get("nip"):
+    def _codes(self, raw: dict[str, str]) -> tuple[list[tuple[str, str]], bool]:
+        """The row's card codes with their keys, and whether one is too long.
+
+        One cell may hold several: our export writes a customer's cards comma-separated (not by
+        spaces: a reader or a printed number may put spaces inside one code, "1C 78 F2 BF"). Two
+        codes of one chip (decimal and hex) are one card.
+        """
+        codes: dict[str, str] = {}
+        too_long = False
+        for part in raw.get("card_code", "").split(CODES_APART):
+            if not part.strip():
+                continue
             try:
-                keys["nip"] = normalize_nip(raw["nip"])
-            except InvalidIdentifier:
-                pass  # validation reports it
+                code = cardcodes.clean(part)
+            except cardcodes.InvalidCardCode:
+                too_long = True
+                continue
+            key = self._card_key(code)
+            if key:
+                codes.setdefault(key, code)
+        return [(code, key) for key, code in codes.items()], too_long
+
+    def _keys(self, raw: dict[str, str], data: dict) -> list[tuple[str, str]]:
+        """(kind, key) for each key of the row, in the order a match names them."""
+        keys = [("card", key) for _code, key in self._codes(raw)[0]]
+        for kind, normalise in (("nip", normalize_nip), ("ico", normalize_ico)):
+            if raw.get(kind):
+                try:
+                    keys.append((kind, normalise(raw[kind])))
+                except InvalidIdentifier:
+                    pass  # validation reports it
         if raw.get("email"):
-            keys["email"] = raw["email"].strip().lower()
+            keys.append(("email", raw["email"].strip().lower()))
         if raw.get("phone"):
             try:
-                keys["phone"] = customers_service.phone_digits(raw["phone"], data.get("country") or self.country)
+                keys.append(("phone", customers_service.phone_digits(raw["phone"],
+                                                                     data.get("country") or self.country)))
             except customers_service.InvalidPhone:
                 pass
-        if raw.get("card_code"):
-            key = self._card_key(raw["card_code"])
-            if key:
-                keys["card"] = key
         return keys
 
     # -- finding who already holds a key ---------------------------------------------------
@@ -663,7 +740,7 @@ class Importer:
         for _number, cells in rows:
             raw = self._raw(cells)
             if raw:
-                for kind, key in self._keys(raw, self._data(raw, [])).items():
+                for kind, key in self._keys(raw, self._data(raw, [])):
                     wanted[kind].add(key)
         for kind, keys in wanted.items():
             ordered = sorted(keys)
@@ -679,7 +756,8 @@ class Importer:
                                            .where(Card.code_key.in_(keys))):
                 self.by["card"][card.code_key] = self._hold(card.customer)
             return
-        column = {"nip": Customer.nip, "email": Customer.email, "phone": Customer.phone_digits}[kind]
+        column = {"nip": Customer.nip, "ico": Customer.ico, "email": Customer.email,
+                  "phone": Customer.phone_digits}[kind]
         for customer in db.session.scalars(
                 select(Customer).where(column.in_(keys), Customer.erased_at.is_(None),
                                        Customer.merged_into_id.is_(None)).order_by(Customer.id)):
@@ -695,14 +773,16 @@ class Importer:
         self._in_hand.append(held)
         return held
 
-    def _matches(self, keys: dict[str, str]) -> list[tuple[object, str]]:
-        found: dict[int, tuple[object, list[str]]] = {}
-        reasons = {"card": _("same card"), "nip": _("same NIP"), "email": _("same e-mail"),
+    def _matches(self, keys: list[tuple[str, str]]) -> list[tuple[_Held, str]]:
+        found: dict[int, tuple[_Held, list[str]]] = {}
+        reasons = {"card": _("same card"), "nip": _("same NIP"), "ico": _("same IČO"), "email": _("same e-mail"),
                    "phone": _("same phone")}
-        for kind in self.options.match_on:
-            holder = self.by[kind].get(keys.get(kind, ""))
+        for kind, key in keys:
+            holder = self.by[kind].get(key) if kind in self.options.match_on else None
             if holder is not None:
-                found.setdefault(id(holder), (holder, []))[1].append(str(reasons[kind]))
+                why = found.setdefault(id(holder), (holder, []))[1]
+                if reasons[kind] not in why:
+                    why.append(reasons[kind])
         return [(holder, ", ".join(why)) for holder, why in found.values()]
 
     # -- deciding and applying -------------------------------------------------------------
@@ -731,17 +811,15 @@ class Importer:
                 progress(done)
         return self.summary
 
-    def _row(self, number: int, raw: dict, data: dict, keys: dict, errors: list[str]) -> RowResult:
+    def _row(self, number: int, raw: dict, data: dict, keys: list[tuple[str, str]], errors: list[str]) -> RowResult:
         # As the file has it until it passes every check: the preview shows a skipped or a
         # refused row as typed, so the owner sees whose row it is.
         result = RowResult(number, "create", values=data)
-        card_raw = raw.get("card_code", "")
-        if card_raw:
-            try:
-                result.card = cardcodes.clean(card_raw)
-            except cardcodes.InvalidCardCode:
-                errors.append(_("%(field)s: a card code has at most %(n)d characters.",
-                                field=TARGETS["card_code"], n=cardcodes.MAX_CODE_LENGTH))
+        codes, too_long = self._codes(raw)
+        result.cards = [code for code, _key in codes]
+        if too_long:
+            errors.append(_("%(field)s: a card code has at most %(n)d characters.",
+                            field=TARGETS["card_code"], n=cardcodes.MAX_CODE_LENGTH))
         matches = self._matches(keys)
         current = None
         if len(matches) > 1:
@@ -750,21 +828,27 @@ class Importer:
         elif matches and self.options.duplicates != "create":
             holder, why = matches[0]
             result.target, result.reason = holder.label, why
+            if different_name(raw, holder.basics):
+                errors.append(_("The name differs from %(holder)s (%(why)s). Is it someone else? Correct the "
+                                "file or that customer, then upload the file again.", holder=holder.label, why=why))
             if self.options.duplicates == "skip":
+                # Checked as that customer with the row's values: only a clean row is a mere
+                # duplicate; a mistake in it is reported (and stops a strict import).
                 result.action = "skip"
-                return self._finish(result, errors)
+                _values, invalid = customers_service.validate({**holder.basics, **data})
+                return self._finish(result, errors + self._messages(invalid))
             result.action, current = "update", holder
             self._in_hand.append(holder)  # loaded again for the checks: let go with the chunk
             # Empty cells never blank what a customer already has.
-        card_holder = self.by["card"].get(keys.get("card", ""))
-        if card_holder is not None and card_holder is not current:
-            errors.append(_("%(field)s: this card already belongs to %(holder)s.",
-                            field=TARGETS["card_code"], holder=card_holder.label))
+        for _code, key in codes:
+            card_holder = self.by["card"].get(key)
+            if card_holder is not None and card_holder is not current:
+                errors.append(_("%(field)s: this card already belongs to %(holder)s.",
+                                field=TARGETS["card_code"], holder=card_holder.label))
         if current is None and not data.get("country"):
             data["country"] = self.country  # as the customer form does for a new customer
         values, invalid = customers_service.validate(data, current=current.customer() if current else None)
-        for name, message in invalid.items():
-            errors.append(f"{TARGETS.get(name, name)}: {message}")
+        errors += self._messages(invalid)
         if errors:
             return self._finish(result, errors)
         result.values = values
@@ -772,9 +856,14 @@ class Importer:
             if current is None:
                 self._remember(_Held(SimpleNamespace(id=None, **values), row=number), keys)
             return self._finish(result, errors)
-        return self._finish(result, self._save(result, data, values, current, keys))
+        return self._finish(result, self._save(result, data, values, current, keys, codes))
 
-    def _save(self, result: RowResult, data: dict, values: dict, current: _Held | None, keys: dict) -> list[str]:
+    @staticmethod
+    def _messages(invalid: dict[str, str]) -> list[str]:
+        return [f"{TARGETS.get(name, name)}: {message}" for name, message in invalid.items()]
+
+    def _save(self, result: RowResult, data: dict, values: dict, current: _Held | None,
+              keys: list[tuple[str, str]], codes: list[tuple[str, str]]) -> list[str]:
         """Write one row that passed every check.
 
         The checks above are the services' own (customers.validate, the card's holder), so a
@@ -787,26 +876,26 @@ class Importer:
         """
         if current is None:
             customer = customers_service.add_validated(values)
-            card = None
-            if result.card:
-                card = cards_service.add_checked(customer, result.card, self._card_key(result.card))
+            cards = [cards_service.add_checked(customer, code, key) for code, key in codes]
             held = _Held(customer, row=result.number)
-            self._unwritten.append((result, held, card))
+            self._unwritten.append((result, held, cards))
             self._remember(held, keys)
             return []
         customer = current.customer()
         try:
             customers_service.update(customer, data)
-            added = False
-            if result.card and self.by["card"].get(keys.get("card", "")) is not current:
-                _card, added = cards_service.assign(customer, result.card)
+            added = 0
+            for code, key in codes:
+                if self.by["card"].get(key) is not current:
+                    added += cards_service.assign(customer, code)[1]
         except ServiceError as e:
             messages = getattr(e, "errors", None) or {e.field or "": e.message}
             detail = " ".join(f"{TARGETS[n]}: {m}" if n in TARGETS else m for n, m in messages.items())
             raise ImportAborted(_("Nothing was imported: row %(n)d could not be saved (%(detail)s). "
                                   "Start the import again.", n=result.number, detail=detail)) from e
         result.customer_id = customer.id
-        self.summary.cards += int(added)
+        self.summary.cards += added
+        current.basics = _basics(customer)  # later rows of the file are compared with the new name
         self._remember(current, keys)
         return []
 
@@ -821,12 +910,12 @@ class Importer:
         except IntegrityError as e:
             raise ImportAborted(_("Nothing was imported: someone saved one of these customers or cards "
                                   "meanwhile. Start the import again.")) from e
-        for result, held, card in self._unwritten:
+        for result, held, cards in self._unwritten:
             customer = held.obj
             customers_service.record_created(customer)
-            if card is not None:
+            for card in cards:
                 cards_service.record_added(card)
-                self.summary.cards += 1
+            self.summary.cards += len(cards)
             result.customer_id = held.id = customer.id
             held.obj = None
         self._unwritten.clear()
@@ -838,12 +927,13 @@ class Importer:
             held.obj = None
         self._in_hand.clear()
 
-    def _remember(self, holder, keys: dict) -> None:
+    def _remember(self, holder, keys: list[tuple[str, str]]) -> None:
         """Later rows of the file match this customer (or planned customer) too."""
-        for kind, key in keys.items():
-            self.by[kind].setdefault(key, holder)
-        if "card" in keys:
-            self.by["card"][keys["card"]] = holder
+        for kind, key in keys:
+            if kind == "card":
+                self.by["card"][key] = holder
+            else:
+                self.by[kind].setdefault(key, holder)
 
     def _finish(self, result: RowResult, errors: list[str]) -> RowResult:
         if errors:
@@ -889,7 +979,8 @@ def run_import(run: JobRun, tenant_country: str, progress=None) -> Summary:
     options = Options.from_params(params)
     importer = Importer(options, dry=False, tenant_country=tenant_country)
     total = len(table.rows)
-    summary = importer.run(table.rows, progress=(lambda done: progress(done, total)) if progress else None)
+    with audit.noting(_("import #%(run)d (%(file)s)", run=run.id, file=params.get("source", ""))):
+        summary = importer.run(table.rows, progress=(lambda done: progress(done, total)) if progress else None)
     if summary.failed and options.strict:
         raise ImportAborted(abort_message(summary))
     audit.record("customers.imported", "job_run", run.id,

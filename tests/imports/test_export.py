@@ -47,7 +47,7 @@ def test_export_streams_the_filtered_list_with_cards(app, manager_a, world_a, wo
     assert 'attachment; filename="customers-' in resp.headers["Content-Disposition"]
     rows = _rows(resp)
     assert [(r["first_name"], r["last_name"], r["nip"], r["cards"], r["marketing_consent"]) for r in rows] == [
-        ("Jan", "Kowalski", "7740001454", "0004340757 A-2", "1")]
+        ("Jan", "Kowalski", "7740001454", "0004340757, A-2", "1")]
     # Moments in UTC to the second, with the offset, on SQLite (naive datetimes) as on PostgreSQL.
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", rows[0]["created_at"]), rows[0]["created_at"]
     everyone = _rows(manager_a.get("/exports/customers.csv?sort=-name"))
@@ -79,3 +79,17 @@ def test_export_is_for_managers(app, staff_a, owner_a):
     assert staff_a.get("/exports/customers.csv").status_code == 403
     assert owner_a.get("/exports/customers.csv").status_code == 200
     assert app.test_client().get("/exports/customers.csv").status_code == 302
+
+
+def test_cards_that_do_not_work_are_exported_apart(app, manager_a, world_a):
+    with app.app_context(), as_tenant(world_a):
+        jan = customer_service.create({"first_name": "Jan"})
+        card_service.assign(jan, "0001")
+        blocked, _added = card_service.assign(jan, "0002")
+        card_service.block(blocked)
+        lost, _added = card_service.assign(jan, "0003")
+        card_service.report_lost(lost)
+        db.session.commit()
+    [row] = _rows(manager_a.get("/exports/customers.csv"))
+    # "cards" imports back as working cards; the import leaves "inactive_cards" alone.
+    assert (row["cards"], row["inactive_cards"]) == ("0001", "0002, 0003")

@@ -372,3 +372,185 @@ def test_row_errors_are_in_the_language_of_the_user_who_started_the_import(app, 
         assert db.session.get(JobRun, run_id).params["locale"] == "pl"
     work(app)
     assert "Podaj adres e-mail w formacie nazwa@example.com." in _run(app, world_a, run_id).message
+
+
+def test_our_export_imports_back_with_every_card_and_without_the_formula_guard(app, manager_a, owner_b, world_a,
+                                                                              world_b):
+    from panel.services import cards as card_service
+
+    with app.app_context(), as_tenant(world_a):
+        anna = customer_service.create({"first_name": "Anna", "last_name": "Nowak", "company_name": "@Home Bistro",
+                                        "phone": "+48 502 111 222", "country": "PL"})
+        card_service.assign(anna, "00098765")
+        card_service.assign(anna, "0099988877")
+        old, _added = card_service.assign(anna, "0000555")
+        card_service.block(old)
+        db.session.commit()
+    export = manager_a.get("/exports/customers.csv").data
+    assert b"'+48 502 111 222" in export and b"'@Home Bistro" in export
+    # The columns as the mapping page guesses them ("cards" is the card code; "id" nothing).
+    mapping = imports.guess_mapping(export.decode("utf-8-sig").splitlines()[0].split(";"))
+    assert mapping[mapping.index("card_code") + 1] == ""  # inactive_cards
+    # Into another restaurant: the same customer, her working cards, leading zeros kept.
+    _draft, run_id = _import(owner_b, app, export, name="customers-20261201.csv", mapping=mapping)
+    assert _run(app, world_b, run_id).result["cards"] == 2
+    [copy] = _customers(app, world_b)
+    assert (copy.first_name, copy.company_name, copy.phone, copy.phone_digits) == (
+        "Anna", "@Home Bistro", "+48 502 111 222", "48502111222")
+    assert sorted(c.code for c in copy.cards) == ["00098765", "0099988877"]  # the blocked one stays behind
+    assert all(c.status == "active" for c in copy.cards)
+    # Back into the same restaurant, updating: nothing changes, the blocked card stays blocked.
+    _draft, run_id = _import(manager_a, app, export, duplicates="update", mapping=mapping)
+    result = _run(app, world_a, run_id).result
+    assert (result["updated"], result["created"], result["cards"], result["failed"]) == (1, 0, 0, 0)
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        assert {c.code: c.status for c in db.session.scalars(select(Card))} == {
+            "00098765": "active", "0099988877": "active", "0000555": "blocked"}
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.action == "customer.updated")) == 0
+
+
+def test_a_cell_with_several_codes_gives_an_existing_customer_the_new_ones(app, manager_a, world_a):
+    from panel.services import cards as card_service
+
+    ewa = _existing(app, world_a, first_name="Ewa", last_name="Lis", email="ewa@example.com")
+    with app.app_context(), as_tenant(world_a):
+        card_service.assign(db.session.get(Customer, ewa), "A-1")
+        db.session.commit()
+    # Comma-separated, as our export writes them; a code may have spaces inside (a hex UID).
+    data = csv_bytes([["Imię", "E-mail", "Kod karty"], ["Ewa", "ewa@example.com", "A-1,  0042, 1C 78 F2 BF,"]])
+    _draft, run_id = _import(manager_a, app, data, duplicates="update")
+    assert _run(app, world_a, run_id).result["cards"] == 2
+    assert _cards(app, world_a) == {"A-1": ewa, "0042": ewa, "1C 78 F2 BF": ewa}
+
+
+def test_a_match_whose_name_is_someone_elses_is_refused_not_updated(app, manager_a, world_a):
+    holder = _existing(app, world_a, first_name="Zażółć", last_name="Gęślą-Łódź", phone="600100200",
+                       email="zazolc@example.com")
+    data = csv_bytes([["Imię", "Nazwisko", "Telefon", "E-mail"],
+                      ["Anna", "Nowak", "600100200", "anna.nowak@example.com"],
+                      ["ZAZOLC", "gesla-lodz", "600 100 200", "z.nowy@example.com"]])
+    draft_id = run_id_of(upload(manager_a, data))
+    manager_a.post(f"/customers/import/{draft_id}/mapping",
+                   data=mapping_form(["first_name", "last_name", "phone", "email"], duplicates="update",
+                                     strict=False))
+    page = manager_a.get(f"/customers/import/{draft_id}/preview").text
+    assert (f"The name differs from #{holder} Zażółć Gęślą-Łódź (same phone). Is it someone else? "
+            "Correct the file or that customer, then upload the file again.") in page
+    assert page.count("import-row-error") == 1 and page.count("import-row-update") == 1  # accents and case aside
+    run_id = run_id_of(manager_a.post(f"/customers/import/{draft_id}/start"))
+    work(app)
+    result = _run(app, world_a, run_id).result
+    assert (result["updated"], result["failed"], result["created"]) == (1, 1, 0)
+    [customer] = _customers(app, world_a)
+    assert (customer.first_name, customer.email) == ("ZAZOLC", "z.nowy@example.com")
+    # The customer's history says where the change came from.
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "customer.updated"))
+        assert entry.entity_id == holder and entry.summary == f"#{holder} · import #{run_id} (customers.csv)"
+
+
+def test_skipping_never_hides_that_the_match_is_someone_else(app, manager_a, world_a):
+    holder = _existing(app, world_a, company_name="Bar Mleczny Sp. z o.o.", nip="7740001454")
+    data = csv_bytes([["Firma", "NIP"], ["Bar Sushi sp. z o.o.", "774-000-14-54"], ["bar mleczny", "7740001454"]])
+    draft_id = run_id_of(upload(manager_a, data))
+    manager_a.post(f"/customers/import/{draft_id}/mapping", data=mapping_form(["company_name", "nip"]))
+    page = manager_a.get(f"/customers/import/{draft_id}/preview").text
+    assert f"The name differs from #{holder} Bar Mleczny Sp. z o.o. (same NIP)." in page
+    assert page.count("import-row-error") == 1 and page.count("import-row-skip") == 1
+
+
+@pytest.mark.parametrize("row, held, different", [
+    ({"first_name": "Anna", "last_name": "Nowak"}, {"first_name": "Zażółć", "last_name": "Gęślą-Łódź"}, True),
+    ({"first_name": "ANNA", "last_name": "NOWÁK"}, {"first_name": "Anna", "last_name": "Nowak"}, False),
+    ({"first_name": "Nowak", "last_name": "Anna"}, {"first_name": "Anna", "last_name": "Nowak-Kowalska"}, False),
+    ({"first_name": "Anna", "last_name": "Kowalska"}, {"first_name": "Anna", "last_name": "Nowak"}, False),
+    ({"last_name": "Nowak"}, {"first_name": "Maria", "last_name": "Old"}, False),  # a new surname, maybe
+    ({"first_name": "Jan", "last_name": "Nowak"}, {"company_name": "Bistro Alfa"}, False),
+    ({"company_name": "Hospoda U Lípy, s.r.o."}, {"company_name": "HOSPODA U LIPY"}, False),
+    ({"company_name": "Bar Sushi"}, {"company_name": "Bar Mleczny"}, True),
+    ({"company_name": "Bistro Alfa", "first_name": "Ewa", "last_name": "Lis"},
+     {"company_name": "Bistro Alfa sp. z o.o.", "first_name": "Jan", "last_name": "Kot"}, False),
+])
+def test_different_name(row, held, different):
+    assert imports.different_name(row, held) is different
+
+
+def test_a_duplicate_row_with_errors_is_reported_and_stops_a_strict_import(app, manager_a, world_a):
+    header = ["Imię", "Nazwisko", "NIP", "E-mail", "Telefon", "Kod karty", "Data urodzenia"]
+    rows = [header, ["Jan", "Kowalski", "", "jan@example.com", "600100200", "A-1", ""],
+            ["Jan", "Kowalski", "1234567890", "", "", "A-1", ""],
+            ["Jan", "Kowalski", "", "not-an-email", "", "A-1", ""],
+            ["Jan", "Kowalski", "", "", "abc", "A-1", ""],
+            ["Jan", "Kowalski", "", "", "", "A-1", "31.02.1990"],
+            ["Jan", "Kowalski", "", "", "", "A-1", "01.01.2999"],
+            ["Jan", "Kowalski", "", "", "", "A-1", ""]]
+    draft_id = run_id_of(upload(manager_a, csv_bytes(rows)))
+    manager_a.post(f"/customers/import/{draft_id}/mapping",
+                   data=mapping_form(["first_name", "last_name", "nip", "email", "phone", "card_code", "birthday"]))
+    page = manager_a.get(f"/customers/import/{draft_id}/preview").text
+    assert (page.count("import-row-create"), page.count("import-row-error"), page.count("import-row-skip")) == (1, 5, 1)
+    assert "Start the import" not in page
+    run_id = run_id_of(manager_a.post(f"/customers/import/{draft_id}/start"))
+    work(app)
+    run = _run(app, world_a, run_id)
+    assert run.status == "failed" and "Nothing was imported: 5 rows have errors." in run.message
+    for expected in ("Row 3: NIP (PL): This NIP is not valid", "Row 4: E-mail: Enter an e-mail address",
+                     "Row 5: Phone: A phone number has digits", "Row 6: Birthday: Enter a date like",
+                     "Row 7: Birthday: A birthday cannot be in the future."):
+        assert expected in run.message
+    assert _customers(app, world_a) == []
+
+
+def test_czech_companies_are_recognised_by_ico(app, owner_b, world_b):
+    holder = _existing(app, world_b, company_name="Hospoda U Lípy s.r.o.", ico="26168685")
+    data = csv_bytes([["Firma", "IČO", "E-mail"], ["Hospoda U Lípy, s.r.o.", "26168685", "info@ulipy.cz"]])
+    draft_id = run_id_of(upload(owner_b, data))
+    page = owner_b.get(f"/customers/import/{draft_id}/mapping").text
+    assert re.search(r'name="match-ico" value="1" checked> IČO', page)
+    owner_b.post(f"/customers/import/{draft_id}/mapping",
+                 data=mapping_form(["company_name", "ico", "email"], duplicates="update", match_on=("ico",)))
+    assert "(same IČO)" not in owner_b.get(f"/customers/import/{draft_id}/preview").text  # an update names no reason
+    run_id = run_id_of(owner_b.post(f"/customers/import/{draft_id}/start"))
+    work(app)
+    assert _run(app, world_b, run_id).result["updated"] == 1
+    [company] = _customers(app, world_b)
+    assert (company.id, company.email) == (holder, "info@ulipy.cz")
+
+
+def test_a_pdf_upload_is_refused_as_a_file_type_not_an_empty_table(app, manager_a):
+    resp = upload(manager_a, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "klienci.pdf")
+    assert resp.status_code == 422
+    assert "This file type is not supported. Upload a CSV or Excel (.xlsx) file." in resp.text
+    assert "no rows under" not in resp.text
+
+
+@pytest.mark.pg_only  # ANALYZE is PostgreSQL's; SQLite's planner needs no help here
+def test_a_big_import_analyzes_the_tables_after_it_commits(app, manager_a, world_a):
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def statement(conn, cursor, sql, params, context, executemany):
+        seen.append(sql)
+
+    def commit(conn):
+        seen.append("COMMIT")
+
+    small = csv_bytes([["Imię", "Telefon"], ["Jan", "600100200"]])
+    big = csv_bytes([["Imię", "Telefon"]] + [[f"Gość {i}", f"+48 601 {i:06d}"] for i in range(1000)])
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
+    try:
+        _import(manager_a, app, small)
+        assert not any(s.startswith("ANALYZE") for s in seen)
+        _import(manager_a, app, big)
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)
+    analyze = seen.index("ANALYZE customers, cards")
+    last_insert = max(i for i, s in enumerate(seen) if s.startswith("INSERT INTO customers"))
+    assert "COMMIT" in seen[last_insert:analyze]  # the import's rows were committed first
+    assert len(_customers(app, world_a)) == 1001

@@ -99,3 +99,23 @@ def test_encoding_can_be_forced_and_a_wrong_one_is_explained():
     with pytest.raises(imports.ImportFileError) as info:
         imports.read_table(data, "csv", encoding="utf-8")
     assert "not in the utf-8 encoding" in info.value.message
+
+
+def test_cells_guarded_by_our_export_are_read_without_the_guard():
+    data = csv_bytes([["Imię", "Telefon", "Uwagi"],
+                      ["'=Ania", "'+48 502 111 222", "'-5 zł"],
+                      ["O'Brien", "'600 100 200", "'@home"]])
+    assert imports.read_table(data, "csv").rows == [(2, ["=Ania", "+48 502 111 222", "-5 zł"]),
+                                                    (3, ["O'Brien", "'600 100 200", "@home"])]
+    # Saved from Excel as a workbook, the quote is in the cell's text too.
+    table = imports.read_table(xlsx_bytes([["Telefon"], ["'+420 601 123 456"]]), "xlsx")
+    assert table.rows == [(2, ["+420 601 123 456"])]
+
+
+@pytest.mark.parametrize("data", [b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
+                                  b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"GIF89a\x01\x00",
+                                  b"Imi\xc4\x99;Nazwisko\r\n\x00\x01\x02\x03binary"])
+def test_a_file_that_is_not_a_table_is_refused_as_such(data):
+    with pytest.raises(imports.ImportFileError) as refused:
+        imports.detect_format("klienci.pdf", data)
+    assert "This file type is not supported. Upload a CSV or Excel (.xlsx) file." in refused.value.message

@@ -115,6 +115,7 @@ def mapping(run_id: int):
             status = 422
     return render("imports/mapping.html", draft=draft, table=table, options=options, errors=errors,
                   samples=imports.column_samples(table), targets=imports.TARGETS,
+                  match_labels=imports.MATCH_LABELS,
                   encodings=imports.ENCODINGS, delimiters=imports.DELIMITERS,
                   letter=imports.column_letter, status=status)
 
