@@ -7,7 +7,7 @@ Works in a database of its own, created beside DATABASE_URL's (`<name>_import`, 
 migrated, dropped at the end) and in Redis database 14, so a running panel or worker is not
 disturbed. Builds a CSV of realistic Polish and Czech customers as a restaurant's old system
 exports them (semicolons, cp1250, card codes with leading zeros; 2% of rows repeat an earlier
-e-mail, 1% carry a broken one), then goes the way the panel goes:
+guest's e-mail and name, 1% carry a broken e-mail), then goes the way the panel goes:
 
 * upload - the draft: the file read, its columns guessed (the request that takes the upload);
 * preview - the first rows planned as they would be saved (the preview page's work);
@@ -23,6 +23,7 @@ import csv
 import io
 import os
 import random
+import re
 import resource
 import sys
 import time
@@ -39,10 +40,13 @@ def build_csv(rows: int, seed: int) -> bytes:
     out = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     out.writerow(["Imię", "Nazwisko", "Firma", "NIP", "IČO", "E-mail", "Telefon", "Ulica", "Kod pocztowy",
                   "Miejscowość", "Kraj", "Data urodzenia", "Zgoda marketingowa", "Kod karty", "Uwagi"])
-    emails: list[str] = []
+    guests: list[tuple[str, str, str]] = []   # (e-mail, first name, last name)
     for n in range(rows):
         czech = rnd.random() < 0.3
         first, last = person(rnd, czech)
+        repeat = guests and rnd.random() < 0.02
+        if repeat:  # the same guest twice in the old system: their e-mail and name again
+            email, first, last = rnd.choice(guests)
         company = nip = ico = ""
         if rnd.random() < 0.1:
             company = f"{last} {'s.r.o.' if czech else 'Sp. z o.o.'}"
@@ -50,13 +54,11 @@ def build_csv(rows: int, seed: int) -> bytes:
                 ico = valid_ico(rnd)
             else:
                 nip = valid_nip(rnd)
-        if emails and rnd.random() < 0.02:
-            email = rnd.choice(emails)              # the same guest twice in the old system
-        elif rnd.random() < 0.01:
+        if not repeat and rnd.random() < 0.01:
             email = f"{first.lower()}@"             # typed wrong years ago
-        else:
+        elif not repeat:
             email = f"gosc{n}@example.{'cz' if czech else 'pl'}"
-            emails.append(email)
+            guests.append((email, first, last))
         phone = f"+420 {rnd.randint(600, 799)} {rnd.randint(0, 999999):06d}" if czech else \
             f"{rnd.randint(500, 899)} {rnd.randint(0, 999):03d} {rnd.randint(0, 999):03d}"
         city, postcode = ("Brno", "602 00") if czech else ("Łódź", "90-001")
@@ -150,7 +152,9 @@ def run(args) -> int:
     reasons: dict[str, int] = {}
     for row in result.get("errors", []):
         for message in row["errors"]:
-            reasons[message.split(":")[0]] = reasons.get(message.split(":")[0], 0) + 1
+            # By field, or by the message with its row numbers left out ("... row # of this file").
+            reason = re.sub(r"\d+", "#", message.split(":")[0])[:80]
+            reasons[reason] = reasons.get(reason, 0) + 1
     print("refused rows by field (of the first reported):", ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())))
     return 0 if status == "finished" else 1
 
