@@ -380,7 +380,22 @@ def update(c: Customer, data: Mapping) -> dict:
 @dataclass
 class Duplicate:
     customer: Customer
-    reasons: list[str] = field(default_factory=list)   # "nip" | "ico" | "email" | "phone"
+    reasons: list[str] = field(default_factory=list)   # keys of SHARED
+
+    @property
+    def why(self) -> str:
+        return shared_text(self.reasons)
+
+
+# What two records can share that makes them look like one customer: the form's duplicate
+# warning and the import's matches say it alike.
+SHARED = {"card": _l("same card"), "nip": _l("same NIP"), "ico": _l("same IČO"), "email": _l("same e-mail"),
+          "phone": _l("same phone")}
+
+
+def shared_text(kinds: list[str]) -> str:
+    """What a match shares, in the user's language: "same NIP, same phone"."""
+    return ", ".join(str(SHARED[k]) for k in kinds)
 
 
 def find_duplicates(nip: str = "", email: str = "", phone: str = "", country: str = "", ico: str = "",

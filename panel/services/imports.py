@@ -775,15 +775,13 @@ class Importer:
 
     def _matches(self, keys: list[tuple[str, str]]) -> list[tuple[_Held, str]]:
         found: dict[int, tuple[_Held, list[str]]] = {}
-        reasons = {"card": _("same card"), "nip": _("same NIP"), "ico": _("same IČO"), "email": _("same e-mail"),
-                   "phone": _("same phone")}
         for kind, key in keys:
             holder = self.by[kind].get(key) if kind in self.options.match_on else None
             if holder is not None:
-                why = found.setdefault(id(holder), (holder, []))[1]
-                if reasons[kind] not in why:
-                    why.append(reasons[kind])
-        return [(holder, ", ".join(why)) for holder, why in found.values()]
+                shared = found.setdefault(id(holder), (holder, []))[1]
+                if kind not in shared:
+                    shared.append(kind)
+        return [(holder, customers_service.shared_text(shared)) for holder, shared in found.values()]
 
     # -- deciding and applying -------------------------------------------------------------
 
