@@ -11,7 +11,7 @@ from rq import Worker
 
 from panel import create_app
 from panel.extensions import db
-from panel.jobs import QUEUES, get_queue, redis_available, redis_connection
+from panel.redis_conn import QUEUES, get_queue, redis_available, redis_connection
 
 
 class AppWorker(Worker):

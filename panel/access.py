@@ -147,7 +147,3 @@ def require_role(needed: str) -> Callable:
         return wrapped
 
     return decorator
-
-
-def client_ip() -> str | None:
-    return request.remote_addr

@@ -134,6 +134,13 @@ def translations():
     return found
 
 
+def customer_name(c) -> str:
+    """The customer's name as staff should read it; erased records say so in the user's language."""
+    if c.erased_at:
+        return translations().gettext("Erased customer #%(id)s") % {"id": c.id}
+    return c.display_name
+
+
 def install(app) -> None:
     app.jinja_env.filters.update(money=money, date=date_filter, day=day_filter, iso_date=iso_date, one_stop=one_stop)
     app.jinja_env.install_gettext_callables(

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from .access import has_role
-from .i18n import translations
+from .i18n import customer_name, translations
 
 # (endpoint, label, least role). Areas appear as their blueprints arrive.
 NAV = [
@@ -99,13 +99,6 @@ def job_title(kind: str) -> str:
 # The customer's name and state badges are Python rather than macros: the list draws both on
 # every row, and a macro call with its template translations cost ~0.1 ms a row, more than the
 # rest of the row.
-
-def customer_name(c) -> str:
-    """The customer's name as staff should read it; erased records say so in the user's language."""
-    if c.erased_at:
-        return translations().gettext("Erased customer #%(id)s") % {"id": c.id}
-    return c.display_name
-
 
 def status_badges(c, consent: bool = True) -> Markup:
     """A customer's state badges: erased / merged / archived, staff, marketing consent."""

@@ -19,7 +19,7 @@ from sqlalchemy import event
 
 from panel import create_app
 from panel.extensions import db
-from panel.jobs import _mode_cache
+from panel.redis_conn import forget_availability
 from panel.tenancy import tenant_scope
 
 from .factories import World, make_world
@@ -93,7 +93,7 @@ def redis_conn():
 def _clean(request, redis_conn):
     """Empty every table and the test Redis database after each test."""
     redis_conn.flushdb()
-    _mode_cache.clear()
+    forget_availability()
     yield
     if "app" not in request.fixturenames:
         redis_conn.flushdb()

@@ -10,60 +10,33 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 from flask import current_app, has_app_context
-from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue, Retry
+from rq import Retry, get_current_job
 from sqlalchemy import event
 
 from ..extensions import db
 from ..models import JobRun
 from ..models.base import utcnow
+from ..redis_conn import (
+    DEFAULT_TIMEOUT,
+    forget_availability,
+    get_queue,
+    redis_available,
+    redis_connection,
+)
 from ..services import audit
 from ..tenancy import current_tenant_id, tenant_scope
 
 log = logging.getLogger(__name__)
 
-QUEUES = ("lookups", "loyalty", "default")
-DEFAULT_TIMEOUT = 300
 RESULT_TTL = 3600
 FAILURE_TTL = 7 * 24 * 3600
 
 _executor: ThreadPoolExecutor | None = None
-_mode_cache: dict[str, tuple[float, bool]] = {}
-
-
-def redis_connection() -> Redis | None:
-    """The app's Redis client (connects lazily), or None when no REDIS_URL is set."""
-    return current_app.extensions.get("regulars_redis")
-
-
-def redis_available(max_age: float = 10.0) -> bool:
-    """Whether Redis answers a PING; remembered for a few seconds so requests stay cheap."""
-    conn = redis_connection()
-    if conn is None:
-        return False
-    url = current_app.config["REDIS_URL"]
-    now = time.monotonic()
-    cached = _mode_cache.get(url)
-    if cached and now - cached[0] < max_age:
-        return cached[1]
-    try:
-        ok = bool(conn.ping())
-    except RedisError:
-        ok = False
-    _mode_cache[url] = (now, ok)
-    return ok
-
-
-def get_queue(name: str = "default") -> Queue:
-    if name not in QUEUES:
-        raise ValueError(f"unknown queue {name!r}")
-    return Queue(name, connection=redis_connection(), default_timeout=DEFAULT_TIMEOUT)
 
 
 def enqueue_after_commit(fn: Callable, *args: Any, queue: str = "default", job_id: str | None = None,
@@ -97,15 +70,18 @@ def _dispatch(app, jobs: list) -> None:
                     get_queue(queue).enqueue(
                         fn, *args, job_id=job_id, retry=retry, job_timeout=job_timeout,
                         result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL,
+                        # RQ keeps only the retries left; the job page says "attempt 2 of 4".
+                        meta={"attempts": retry.max + 1} if retry else None,
                     )
                     continue
                 except RedisError:
                     log.warning("Redis refused job %s; running it in-process", job_id)
-                    _mode_cache.clear()
-            _run_in_process(app, fn, args)
+                    forget_availability()
+            run_in_process(app, fn, args)
 
 
-def _run_in_process(app, fn: Callable, args: tuple) -> None:
+def run_in_process(app, fn: Callable, args: tuple) -> None:
+    """Run a job in a thread of this process (the embedded mode without Redis)."""
     global _executor
     if app.config.get("JOBS_IN_PROCESS_SYNC"):
         _call_in_app(app, fn, args)
@@ -123,14 +99,6 @@ def _call_in_app(app, fn: Callable, args: tuple) -> None:
             log.exception("in-process job %s failed", getattr(fn, "__name__", fn))
 
 
-def wait_for_in_process_jobs() -> None:
-    """Let the thread pool drain (tests and the CLI)."""
-    global _executor
-    if _executor is not None:
-        _executor.shutdown(wait=True)
-        _executor = None
-
-
 def install(session_cls) -> None:
     @event.listens_for(session_cls, "after_commit")
     def _send(session):
@@ -144,12 +112,29 @@ def install(session_cls) -> None:
             session.info.pop("regulars_pending_jobs", None)
 
 
+class JobFailed(Exception):
+    """An answer, not a crash (not found, a refused key): the run ends failed with `code`, and
+    the job returns normally, so RQ does not retry what would not change."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Retryable(JobFailed):
+    """A passing failure (a register not answering). While RQ has retries left the run goes
+    back to `queued` with a note of the attempt and the job raises, so RQ schedules the next
+    attempt; after the last one (or in-process, where nothing retries) it ends as JobFailed."""
+
+
 def tenant_job(fn: Callable) -> Callable:
     """Run a job function as its tenant, commit once, and keep its JobRun row current.
 
-    The wrapped function receives (tenant_id, job_run_id, *args) and returns a dict that is
-    stored as the run's result. A failure rolls back the job's work, marks the run failed with
-    the error's message and re-raises, so RQ's retry and failure registries still see it.
+    The wrapped function receives (tenant_id, job_run_id, *args); the job function receives
+    (run, *args) and returns a dict that is stored as the run's result. A run already done
+    (finished or failed) is not run again: delivery is at-least-once. An exception rolls back
+    the job's work; JobFailed and Retryable are outcomes (above); any other marks the run
+    failed with the error's message and re-raises, for the worker's log and failed registry.
     """
 
     @functools.wraps(fn)
@@ -157,35 +142,66 @@ def tenant_job(fn: Callable) -> Callable:
         if not has_app_context():
             raise RuntimeError("jobs run inside an app context (worker.py provides one)")
         with tenant_scope(tenant_id, db.session):
-            run = db.session.get(JobRun, job_run_id)
-            if run is None:  # the tenant's row is gone, or the id is another tenant's
-                raise LookupError(f"job run {job_run_id} not found for tenant {tenant_id}")
-            if run.status == "finished":  # at-least-once delivery: a second run changes nothing
-                return run.result
-            run.status, run.started_at, run.progress = "running", utcnow(), 0
-            db.session.commit()
             try:
-                with audit.acting_as(run.created_by_id):
-                    result = fn(run, *args)
-                run.status, run.progress, run.finished_at = "finished", 100, utcnow()
-                run.result = result if isinstance(result, dict) else None
-                db.session.commit()
-                return run.result
-            except Exception as exc:
-                db.session.rollback()
                 run = db.session.get(JobRun, job_run_id)
-                run.status, run.finished_at = "failed", utcnow()
-                user_message = getattr(exc, "user_message", None)
-                # "refused": the message was written for the user; "error": it is for the log,
-                # and the job page says something the user can act on instead.
-                run.result = {"error": "refused" if user_message else "error"}
-                run.message = user_message or str(exc) or type(exc).__name__
+                if run is None:  # the tenant's row is gone, or the id is another tenant's
+                    raise LookupError(f"job run {job_run_id} not found for tenant {tenant_id}")
+                if run.done:
+                    return run.result
+                run.status, run.started_at, run.progress = "running", run.started_at or utcnow(), 0
                 db.session.commit()
-                raise
+                try:
+                    with audit.acting_as(run.created_by_id):
+                        result = fn(run, *args)
+                except Exception as exc:
+                    db.session.rollback()
+                    run = db.session.get(JobRun, job_run_id)
+                    if _record_failure(run, exc):
+                        raise
+                    return run.result
+                _finish(run, "finished", result if isinstance(result, dict) else None, run.message)
+                return run.result
             finally:
                 db.session.remove()
 
     return wrapper
+
+
+def _record_failure(run: JobRun, exc: Exception) -> bool:
+    """Write what `exc` means on the run and commit; True when the job must re-raise it."""
+    retry = _next_retry() if isinstance(exc, Retryable) else None
+    if retry is not None:
+        attempt, attempts, next_in = retry
+        run.status = "queued"
+        run.message = f"{exc} (attempt {attempt} of {attempts}); next attempt in {next_in}s"
+        run.result = {"retry": {"attempt": attempt, "attempts": attempts, "next_in": next_in}}
+        db.session.commit()
+        return True
+    if isinstance(exc, JobFailed):
+        log.warning("job run %s failed: %s: %s", run.id, exc.code, exc)
+        _finish(run, "failed", {"error": exc.code}, str(exc))
+        return False
+    user_message = getattr(exc, "user_message", None)
+    # "refused": the message was written for the user; "error": it is for the log, and the job
+    # page says something the user can act on instead.
+    _finish(run, "failed", {"error": "refused" if user_message else "error"},
+            user_message or str(exc) or type(exc).__name__)
+    return True
+
+
+def _next_retry() -> tuple[int, int, int] | None:
+    """(this attempt, all attempts, seconds to the next) when RQ will run the job again, else None."""
+    job = get_current_job()
+    if job is None or not job.should_retry:
+        return None
+    attempts = (job.meta or {}).get("attempts") or job.retries_left + 1
+    return attempts - job.retries_left, attempts, job.get_retry_interval()
+
+
+def _finish(run: JobRun, status: str, result: dict | None, message: str) -> None:
+    run.status, run.result, run.message, run.finished_at = status, result, message[:1000], utcnow()
+    run.progress = 100 if status == "finished" else run.progress
+    db.session.commit()
 
 
 def set_progress(run: JobRun, percent: int, message: str = "") -> None:

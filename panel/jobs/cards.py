@@ -8,12 +8,12 @@ from __future__ import annotations
 from flask_babel import force_locale
 
 from .. import clock
+from ..csvfiles import write_csv
 from ..extensions import db
+from ..i18n import customer_name
 from ..models import JobRun, Tenant
 from ..services import cards as card_service
-from ..ui import customer_name
 from . import set_progress, tenant_job
-from .exports import write_csv
 
 HEADER = ["code", "number", "state", "status", "expires_on", "issued_at", "blocked_at",
           "customer_id", "customer", "company_name", "nip"]

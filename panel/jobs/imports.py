@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from sqlalchemy import text
 
 from .. import clock
+from ..csvfiles import write_csv
 from ..extensions import db
 from ..models import JobRun, Tenant
 from ..services import imports
 from . import enqueue_after_commit, set_progress, tenant_job
-from .exports import write_csv
 
 # Rows written from which the planner's statistics are refreshed once the import is committed:
 # until autovacuum gets to it, PostgreSQL plans searches for the tables as they were before (a

@@ -8,7 +8,7 @@ from rq import Worker
 from sqlalchemy import text
 
 from ..extensions import db
-from ..jobs import QUEUES, get_queue, redis_available, redis_connection
+from ..redis_conn import QUEUES, get_queue, redis_available, redis_connection
 
 
 def report() -> dict:

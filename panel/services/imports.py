@@ -44,8 +44,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .. import cardcodes
+from ..csvfiles import CODES_APART, csv_unguard
 from ..extensions import db
-from ..jobs.exports import CODES_APART, csv_unguard
 from ..models import Card, Customer, JobRun
 from ..models.base import utcnow
 from ..registers.identifiers import InvalidIdentifier, normalize_ico, normalize_nip

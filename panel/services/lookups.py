@@ -25,9 +25,9 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from ..extensions import db
-from ..jobs import redis_available, redis_connection
 from ..models import JobRun
 from ..models.base import aware, utcnow
+from ..redis_conn import redis_available, redis_connection
 from ..registers import (
     AresClient,
     Cache,

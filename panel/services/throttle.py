@@ -7,7 +7,7 @@ import time
 from flask import current_app
 from redis.exceptions import RedisError
 
-from ..jobs import redis_available, redis_connection
+from ..redis_conn import redis_available, redis_connection
 
 WINDOW_SECONDS = 15 * 60
 _memory: dict[str, list[float]] = {}

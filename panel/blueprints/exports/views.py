@@ -17,8 +17,8 @@ from sqlalchemy.orm import selectinload
 
 from ... import clock
 from ...access import require_role
+from ...csvfiles import csv_safe, csv_writer, joined_codes
 from ...extensions import db
-from ...jobs.exports import csv_safe, csv_writer, joined_codes
 from ...models import Customer
 from ...services import audit
 from ...services import customer_list
