@@ -24,9 +24,9 @@ migrate: install
 demo: migrate
 	$(VENV)/bin/flask demo seed
 
-# The panel on http://127.0.0.1:5000 plus a worker; Ctrl-C stops both.
+# The panel on http://127.0.0.1:5000 plus a worker that also fires the scheduled jobs; Ctrl-C stops both.
 run: demo
-	@$(PY) worker.py & worker=$$!; \
+	@$(PY) worker.py --with-scheduler & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' INT TERM EXIT; \
 	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
 

@@ -1,10 +1,14 @@
-"""The RQ worker: `python worker.py [--burst] [queue ...]` (default: lookups loyalty default).
+"""The RQ worker: `python worker.py [--burst] [--with-scheduler] [queue ...]`.
 
-Runs inside the app context with the scheduler on, so retries with back-off and scheduled
-jobs fire. Each job sets its own tenant scope from its first argument.
+Queues default to lookups loyalty default. Runs inside the app context with RQ's scheduler on,
+so retries with back-off and delayed jobs fire. `--with-scheduler` also runs RQ's cron
+scheduler (panel/jobs/schedule.py) in a child process beside the worker, so one command runs
+the periodic work too; `flask jobs schedule` runs it alone. Each job sets its own tenant scope
+from its first argument.
 """
 from __future__ import annotations
 
+import multiprocessing
 import sys
 
 from rq import Worker
@@ -23,9 +27,19 @@ class AppWorker(Worker):
             return super().execute_job(job, queue)
 
 
+def run_cron_scheduler() -> None:
+    """The cron scheduler's process: RQ's own loop, in a main thread of its own for its signals."""
+    from panel.jobs.schedule import cron_scheduler
+
+    app = create_app()
+    with app.app_context():
+        cron_scheduler(redis_connection()).start()
+
+
 def main(argv: list[str]) -> int:
     burst = "--burst" in argv  # work off what is queued, then exit (tests, one-off runs)
-    names = [a for a in argv if a != "--burst"] or list(QUEUES)
+    with_cron = "--with-scheduler" in argv
+    names = [a for a in argv if a not in ("--burst", "--with-scheduler")] or list(QUEUES)
     app = create_app()
     with app.app_context():
         conn = redis_connection()
@@ -36,7 +50,15 @@ def main(argv: list[str]) -> int:
         queues = [get_queue(n) for n in names]
         worker = AppWorker(queues, connection=conn)
         worker.app = app
-        worker.work(with_scheduler=True, burst=burst)
+        cron = multiprocessing.Process(target=run_cron_scheduler, name="rq-cron", daemon=True) if with_cron else None
+        if cron is not None:
+            cron.start()
+        try:
+            worker.work(with_scheduler=True, burst=burst)
+        finally:
+            if cron is not None:
+                cron.terminate()  # SIGTERM: RQ's scheduler stops and unregisters itself
+                cron.join()
     return 0
 
 

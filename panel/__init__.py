@@ -61,6 +61,9 @@ def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
     audit_view.install(app)
     errors.install(app)
     _register_blueprints(app)
+    from .jobs import schedule
+
+    schedule.install(app)
     _security_headers(app)
 
     from .cli import register as register_cli

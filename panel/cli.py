@@ -85,5 +85,7 @@ def register(app: Flask) -> None:
     for group in (tenants_cli, tokens_cli, demo_cli):
         app.cli.add_command(group)
     from .cli_company import company_cli
+    from .jobs.cli import jobs_cli
 
     app.cli.add_command(company_cli)
+    app.cli.add_command(jobs_cli)

@@ -62,6 +62,7 @@ class Settings:
     login_attempts_per_account: int
     login_attempts_per_address: int
     trust_proxy: int
+    retention_days: int = 30
 
     @property
     def production(self) -> bool:
@@ -89,6 +90,9 @@ class Settings:
             "LOGIN_ATTEMPTS_PER_ACCOUNT": self.login_attempts_per_account,
             "LOGIN_ATTEMPTS_PER_ADDRESS": self.login_attempts_per_address,
             "TRUST_PROXY": self.trust_proxy,
+            "RETENTION_DAYS": self.retention_days,
+            # Without Redis a thread of the web process fires the scheduled jobs; tests fire them.
+            "SCHEDULE_IN_WEB": self.mode != "testing",
             "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
             "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
             "REGULARS_ENV": self.mode,
@@ -157,4 +161,5 @@ def load(env: Mapping[str, str] | None = None, instance_path: str | Path = "inst
         login_attempts_per_account=_int(env, "LOGIN_ATTEMPTS_PER_ACCOUNT", 5, minimum=1),
         login_attempts_per_address=_int(env, "LOGIN_ATTEMPTS_PER_ADDRESS", 30, minimum=1),
         trust_proxy=_int(env, "TRUST_PROXY", 0),
+        retention_days=_int(env, "RETENTION_DAYS", 30, minimum=1),
     )
