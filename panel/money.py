@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from fractions import Fraction
+from typing import Sequence
 
 from babel.numbers import format_currency, format_decimal
 
@@ -20,9 +22,18 @@ __all__ = [
     "CURRENCIES",
     "MAX_MINOR",
     "InvalidAmount",
+    "InvalidPercent",
+    "InvalidQuantity",
+    "allocate",
     "format_amount",
     "format_plain",
+    "line_total",
     "parse_amount",
+    "parse_percent",
+    "parse_quantity",
+    "percent_of",
+    "quantity",
+    "round_half_up",
 ]
 
 # Currency code -> exponent (number of minor-unit digits).
@@ -197,3 +208,192 @@ def _valid_grouping(groups: list[str], seps: list[str], decimal_sep: str | None)
 
 def _valid_leading_group(group: str) -> bool:
     return 1 <= len(group) <= 3 and not group.startswith("0")
+
+
+# --------------------------------------------------------------------------------------------
+# Arithmetic on minor units: rounding, percentages, splitting, quantities
+#
+# Exact all the way: values are int, Decimal or Fraction and the arithmetic is Fraction's, so
+# nothing is lost before the one rounding at the end. A float is refused with TypeError: it has
+# already lost the exact value (0.1 is not one tenth), and rounding it would hide that.
+# --------------------------------------------------------------------------------------------
+
+Exact = int | Decimal | Fraction
+
+
+def _exact(value: Exact, what: str) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, Fraction)):
+        raise TypeError(f"{what} must be int, Decimal or Fraction (never float), got {type(value).__name__}")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ValueError(f"{what} must be a finite number, got {value}")
+    return Fraction(value)
+
+
+def _minor(value: int, what: str = "amount") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be int minor units, got {type(value).__name__}")
+    return value
+
+
+def round_half_up(value: Exact) -> int:
+    """Round an exact count of minor units to a whole one; halves go away from zero.
+
+    12.5 -> 13, 12.49 -> 12, -12.5 -> -13: what a customer checks by hand, the same both ways
+    for a refund (no banker's rounding).
+    """
+    exact = _exact(value, "value")
+    whole, rest = divmod(abs(exact.numerator), exact.denominator)
+    if 2 * rest >= exact.denominator:
+        whole += 1
+    return -whole if exact < 0 else whole
+
+
+# --- percentages --------------------------------------------------------------------------
+
+PERCENT_PLACES = 4  # "12.3456 %" is the finest a discount is set to
+MAX_PERCENT = 100
+_PERCENT_RE = re.compile(r"([0-9]+)(?:[.,]([0-9]+))?")
+
+
+class InvalidPercent(ValueError):
+    """User input that is not a percentage; ``code`` is a machine code for the UI."""
+
+    EMPTY = "empty"
+    FORMAT = "format"
+    PRECISION = "precision"  # more than PERCENT_PLACES decimals
+    RANGE = "range"  # above MAX_PERCENT
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def parse_percent(text: str) -> Decimal:
+    """Parse "5", "12.5", "12,5" or "12,5 %" into an exact Decimal (Decimal("12.5")).
+
+    0 to 100 with at most four decimals (trailing zeros do not count); no sign, no float.
+    """
+    s = (text or "").strip().removesuffix("%").rstrip()
+    if not s:
+        raise InvalidPercent(InvalidPercent.EMPTY)
+    match = _PERCENT_RE.fullmatch(s)
+    if match is None:
+        raise InvalidPercent(InvalidPercent.FORMAT)
+    whole, fraction = match.group(1).lstrip("0") or "0", (match.group(2) or "").rstrip("0")
+    if len(fraction) > PERCENT_PLACES:
+        raise InvalidPercent(InvalidPercent.PRECISION)
+    value = Decimal(f"{whole}.{fraction}" if fraction else whole)
+    if len(whole) > 3 or value > MAX_PERCENT:
+        raise InvalidPercent(InvalidPercent.RANGE)
+    return value
+
+
+def percent_of(amount: int, percent: Exact) -> int:
+    """`percent` % of `amount` (minor units), rounded half up once: percent_of(1999, 15) == 300."""
+    return round_half_up(Fraction(_minor(amount)) * _exact(percent, "percent") * Fraction(1, 100))
+
+
+# --- splitting ----------------------------------------------------------------------------
+
+def allocate(total: int, weights: Sequence[Exact]) -> list[int]:
+    """Split `total` minor units in proportion to `weights` by the largest-remainder method.
+
+    Each part is its exact share rounded down (towards zero for a negative total); the units
+    left go one each to the parts with the largest remainders, ties to the larger weight, then
+    to the earlier line. The parts always sum to `total`: allocate(100, [1, 1, 1]) is
+    [34, 33, 33]. A zero weight gets nothing; a negative weight is an error, as is a non-zero
+    total over no weight at all; a total of 0 gives zeros.
+    """
+    _minor(total, "total")
+    shares = [_exact(w, "weight") for w in weights]
+    if any(w < 0 for w in shares):
+        raise ValueError("weights must not be negative")
+    weight_sum = sum(shares, Fraction(0))
+    if weight_sum == 0:
+        if total:
+            raise ValueError("cannot split a non-zero total over no weight")
+        return [0] * len(shares)
+    size = abs(total)
+    per_weight = Fraction(weight_sum.denominator, weight_sum.numerator)  # 1 / sum, without "/"
+    quotas = [size * w * per_weight for w in shares]
+    parts = [q.numerator // q.denominator for q in quotas]
+    left = size - sum(parts)
+    # left < the number of parts with a remainder (each remainder is below 1): zero weights,
+    # whose remainder is 0, never get a unit.
+    order = sorted(range(len(shares)), key=lambda i: (parts[i] - quotas[i], -shares[i], i))
+    for i in order[:left]:
+        parts[i] += 1
+    return parts if total >= 0 else [-p for p in parts]
+
+
+# --- quantities ---------------------------------------------------------------------------
+
+QUANTITY_PLACES = 3  # 0.5 l, 1.25 kg, 0.125 kg
+MAX_QUANTITY = 1_000_000
+_QUANTUM = Decimal(1).scaleb(-QUANTITY_PLACES)
+_QUANTITY_RE = re.compile(r"([0-9]+)(?:[.,]([0-9]+))?")
+
+
+class InvalidQuantity(ValueError):
+    """Not a quantity; ``code`` is a machine code for the UI, the message says what is wrong."""
+
+    EMPTY = "empty"
+    FORMAT = "format"
+    PRECISION = "precision"
+    NEGATIVE = "negative"
+    TOO_LARGE = "too_large"
+
+    MESSAGES = {
+        EMPTY: "a quantity is required",
+        FORMAT: "a quantity is a number such as 2, 0.5 or 1,25",
+        PRECISION: f"a quantity has at most {QUANTITY_PLACES} decimals",
+        NEGATIVE: "a quantity cannot be negative",
+        TOO_LARGE: f"a quantity is at most {MAX_QUANTITY}",
+    }
+
+    def __init__(self, code: str) -> None:
+        super().__init__(self.MESSAGES[code])
+        self.code = code
+
+
+def parse_quantity(text: str) -> Decimal:
+    """Parse "2", "0.5" or "1,25" into a Decimal with three places (Decimal("1.250")).
+
+    Refused with InvalidQuantity: more than three decimals (trailing zeros do not count),
+    a sign, thousands separators, NaN, infinity, anything else.
+    """
+    s = (text or "").strip()
+    if not s:
+        raise InvalidQuantity(InvalidQuantity.EMPTY)
+    if s[0] in _MINUS_SIGNS and _QUANTITY_RE.fullmatch(s[1:].lstrip()):
+        raise InvalidQuantity(InvalidQuantity.NEGATIVE)
+    match = _QUANTITY_RE.fullmatch(s)
+    if match is None:
+        raise InvalidQuantity(InvalidQuantity.FORMAT)
+    whole, fraction = match.group(1).lstrip("0") or "0", (match.group(2) or "").rstrip("0")
+    if len(whole) > len(str(MAX_QUANTITY)):  # before Decimal: absurd inputs stay cheap
+        raise InvalidQuantity(InvalidQuantity.TOO_LARGE)
+    if len(fraction) > QUANTITY_PLACES:
+        raise InvalidQuantity(InvalidQuantity.PRECISION)
+    return quantity(Decimal(f"{whole}.{fraction}" if fraction else whole))
+
+
+def quantity(value: int | Decimal) -> Decimal:
+    """A quantity given in code, checked as parse_quantity checks text; three places."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise TypeError(f"quantity must be int or Decimal (never float), got {type(value).__name__}")
+    value = Decimal(value)
+    if not value.is_finite():
+        raise InvalidQuantity(InvalidQuantity.FORMAT)
+    if value < 0:
+        raise InvalidQuantity(InvalidQuantity.NEGATIVE)
+    if value > MAX_QUANTITY:
+        raise InvalidQuantity(InvalidQuantity.TOO_LARGE)
+    if value != value.quantize(_QUANTUM):
+        raise InvalidQuantity(InvalidQuantity.PRECISION)
+    return value.quantize(_QUANTUM).copy_abs()  # copy_abs: "-0" is 0.000, not -0.000
+
+
+def line_total(qty: int | Decimal, unit_price: int) -> int:
+    """Quantity times unit price (minor units), rounded half up once: 0.333 x 1000 = 333."""
+    return round_half_up(Fraction(quantity(qty)) * _minor(unit_price, "unit price"))
