@@ -194,3 +194,8 @@ def test_worker_py_with_scheduler_runs_rqs_cron_scheduler_beside_the_worker(app,
     assert worker.main(["--burst", "--with-scheduler", "default"]) == 0
     [cron] = processes
     assert cron.target is worker.run_cron_scheduler and cron.events == ["start", "terminate", "join"]
+
+
+def test_flask_jobs_schedule_needs_redis(no_redis_app):
+    result = no_redis_app.test_cli_runner().invoke(args=["jobs", "schedule"])
+    assert result.exit_code == 1 and "the web process fires the schedule itself" in result.output
