@@ -1,10 +1,11 @@
-"""Background jobs: queues, enqueue-after-commit, job status rows, the in-process fallback.
+"""Background jobs: enqueue-after-commit, job status rows, the in-process fallback.
 
 A job is a plain function whose first argument is the tenant id; `@tenant_job` runs it in the
-tenant's scope inside an app context, commits once, and keeps its JobRun row up to date.
-Jobs are enqueued only after the request's commit, so a worker never races the row it reads.
-With no Redis answering (the embedded quick start), the same functions run in a thread of
-the web process; the health page says which mode is on.
+tenant's scope inside an app context, commits once, and keeps its JobRun row up to date,
+retries included (JobFailed, Retryable). Jobs are enqueued only after the request's commit, so
+a worker never races the row it reads. With no Redis answering (the embedded quick start), the
+same functions run in a thread of the web process; the health page says which mode is on.
+Redis and the queues are panel/redis_conn.py's; periodic work is listed in schedule.py.
 """
 from __future__ import annotations
 
