@@ -61,6 +61,7 @@ class Settings:
     session_hours: int
     login_attempts_per_account: int
     login_attempts_per_address: int
+    login_address_max_delay: int
     trust_proxy: int
 
     @property
@@ -88,6 +89,7 @@ class Settings:
             "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
             "LOGIN_ATTEMPTS_PER_ACCOUNT": self.login_attempts_per_account,
             "LOGIN_ATTEMPTS_PER_ADDRESS": self.login_attempts_per_address,
+            "LOGIN_ADDRESS_MAX_DELAY": self.login_address_max_delay,
             "TRUST_PROXY": self.trust_proxy,
             "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
             "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
@@ -155,6 +157,7 @@ def load(env: Mapping[str, str] | None = None, instance_path: str | Path = "inst
         signup_enabled=_bool(env, "SIGNUP_ENABLED", True),
         session_hours=_int(env, "SESSION_HOURS", 12, minimum=1),
         login_attempts_per_account=_int(env, "LOGIN_ATTEMPTS_PER_ACCOUNT", 5, minimum=1),
-        login_attempts_per_address=_int(env, "LOGIN_ATTEMPTS_PER_ADDRESS", 30, minimum=1),
+        login_attempts_per_address=_int(env, "LOGIN_ATTEMPTS_PER_ADDRESS", 10, minimum=1),
+        login_address_max_delay=_int(env, "LOGIN_ADDRESS_MAX_DELAY", 300, minimum=1),
         trust_proxy=_int(env, "TRUST_PROXY", 0),
     )

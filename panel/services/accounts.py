@@ -8,7 +8,7 @@ import unicodedata
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import format_timedelta, gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import COUNTRIES, CURRENCIES, LOCALES, ROLES, Invite, Membership, Tenant, User
 from ..models.base import aware, utcnow
 from ..tenancy import tenant_scope, unscoped
-from . import ServiceError, audit
+from . import ServiceError, audit, throttle
 
 MIN_PASSWORD = 10
 INVITE_DAYS = 7
@@ -118,7 +118,13 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    if not check_password_hash(user.password_hash, current or ""):
+    # The current password is checked like a sign-in: a stolen session must not be a free oracle.
+    verdict = throttle.check_password(user.email, lambda: check_password_hash(user.password_hash, current or ""))
+    if not verdict.checked:
+        wait = format_timedelta(timedelta(seconds=max(verdict.retry_after, 1)), threshold=1.0)
+        raise ServiceError(_("Too many failed attempts. Try again in %(wait)s.", wait=wait),
+                           field="current_password")
+    if not verdict.ok:
         raise ServiceError(_("The current password is not right."), field="current_password")
     check_password_strength(new, user.email)
     if check_password_hash(user.password_hash, new):
