@@ -12,6 +12,7 @@ from flask_babel import format_timedelta, gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import mail
 from ..extensions import db
 from ..models import COUNTRIES, CURRENCIES, LOCALES, ROLES, Invite, Membership, Tenant, User
 from ..models.base import aware, utcnow
@@ -212,7 +213,17 @@ def create_invite(email: str, role: str, created_by_id: int | None) -> tuple[Inv
     db.session.add(invite)
     db.session.flush()
     audit.record("user.invited", "invite", invite.id, f"{email} ({role})")
+    _mail_invite(invite, token)
     return invite, token
+
+
+def _mail_invite(invite: Invite, token: str) -> None:
+    """The link goes by e-mail too (after the commit); the owner still sees it to copy."""
+    tenant = db.session.get(Tenant, invite.tenant_id)
+    inviter = db.session.get(User, invite.created_by_id) if invite.created_by_id else None
+    mail.send(invite.email, "invite", tenant.locale, restaurant=tenant.name, days=INVITE_DAYS,
+              inviter=inviter.display_name if inviter else "",
+              url=mail.external_url("auth.invite", token=token))
 
 
 def find_invite(token: str) -> Invite | None:

@@ -12,10 +12,11 @@ from ... import i18n
 from ...access import user_memberships
 from ...extensions import db
 from ...models import HOME_CURRENCIES, LOCALES, Tenant
-from ...services import ServiceError, accounts, audit, throttle
+from ...services import ServiceError, accounts, audit, recovery, throttle
 from ...tenancy import tenant_scope
 from . import bp
-from .forms import InviteAcceptForm, LoginForm, PasswordChangeForm, SignupForm
+from .forms import (ForgotPasswordForm, InviteAcceptForm, LoginForm, PasswordChangeForm, ResetPasswordForm,
+                    SignupForm)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -168,6 +169,58 @@ def password():
     elif request.method == "POST":
         status = 422
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        if recovery.request_reset(form.email.data, request.remote_addr or "-", i18n.locale_code()):
+            db.session.commit()  # the mail goes out after the commit
+            return render_template("auth/forgot_sent.html", email=form.email.data)
+        form.email.errors.append(_("Too many requests from this network. Try again in an hour."))
+        status = 429
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/forgot.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = recovery.user_for_token(token)
+    if user is None:
+        return render_template("auth/reset_invalid.html"), 404
+    email, form, status = user.email, ResetPasswordForm(), 200
+    if form.validate_on_submit():
+        try:
+            recovery.reset_password(user, form.new_password.data)
+        except ServiceError as e:
+            db.session.rollback()
+            form.new_password.errors.append(e.message)
+            status = 422
+        else:
+            return _signed_in_after_reset(user)
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/reset.html", form=form, email=email), status
+
+
+def _signed_in_after_reset(user):
+    """The link proved the mailbox and the password is new: sign in here, nowhere else."""
+    memberships = user_memberships(user.id)
+    tenant_id = memberships[0].tenant_id if memberships else None
+    if tenant_id is not None:
+        with tenant_scope(tenant_id):
+            audit.record("user.password_reset", "user", user.id, user.email, actor_user_id=user.id)
+            db.session.flush()
+    db.session.commit()
+    if tenant_id is None:
+        flash(_("Your password has been changed. Sign in with it."), "success")
+        return throttle.remember_device(redirect(url_for("auth.login")), user.email)
+    _start_session(user, False, tenant_id)
+    flash(_("Your new password is set and you are signed in. Other devices have been signed out."), "success")
+    return throttle.remember_device(redirect(url_for("dashboard.index")), user.email)
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
