@@ -169,3 +169,12 @@ def test_parallel_guesses_from_one_address_get_its_free_allowance(app, monkeypat
     free = app.config["LOGIN_ATTEMPTS_PER_ADDRESS"]
     emails = [f"someone{n}@x.test" for n in range(free * 2)]
     assert _parallel_guesses(app, monkeypatch, emails, "10.5.5.5") == free
+
+
+def test_an_ipv6_subscriber_counts_as_one_address(app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_ATTEMPTS_PER_ADDRESS", 3)
+    client = app.test_client()
+    for n in range(3):  # each guess from another address of the same /64
+        assert _login(client, f"guess{n}@x.test", "nope", f"2001:db8:1:2::{n + 1}").status_code == 401
+    assert _login(client, "guess9@x.test", "nope", "2001:db8:1:2:ffff::9").status_code == 429
+    assert _login(client, "guess9@x.test", "nope", "2001:db8:1:3::1").status_code == 401

@@ -57,7 +57,7 @@ def request_reset(email: str, address: str, locale: str) -> bool:
 
     The answer does not depend on whether the account exists, nor on its own mail budget.
     """
-    if not throttle.reserve("reset:addr", address or "-", REQUESTS_PER_ADDRESS, 3600):
+    if not throttle.reserve("reset:addr", throttle.network(address or "-"), REQUESTS_PER_ADDRESS, 3600):
         return False
     user = accounts.find_user(email)
     if user is None or not user.is_active_user:

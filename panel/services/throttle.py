@@ -17,6 +17,7 @@ hitting a flat wall that would also shut out every honest colleague behind the s
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 import threading
 import time
@@ -74,6 +75,7 @@ def check_password(email: str, verify: Callable[[], bool], address: str | None =
     """
     if address is None:
         address = (request.remote_addr if has_request_context() else None) or "-"
+    address = network(address)
     device = device if device is not None else known_device(email)
     account = _account(email)
     keys = _Keys(account, address, device)
@@ -161,6 +163,15 @@ def remember_device(response, email: str):
 def _account(email: str) -> str:
     # Hashed so Redis (and the cookie) never hold who tried to sign in.
     return hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:24]
+
+
+def network(address: str) -> str:
+    """An IPv6 address counts as its /64: one subscriber usually holds the whole block."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
 
 
 class _Keys:
