@@ -31,6 +31,7 @@ def test_password_reset_in_polish(polish_page, app, world_a, smtp_server):
         db.session.get(User, world_a.owner.id).locale = "pl"
         db.session.commit()
     page.goto("/login")
+    shot(page, "login-pl")
     page.click("text=Nie pamiętasz hasła?")
     assert page.locator("h1").inner_text() == "Nie pamiętam hasła"
     shot(page, "password-forgot-pl")
