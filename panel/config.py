@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 from pathlib import Path
 from typing import Mapping
 
@@ -61,8 +62,13 @@ class Settings:
     session_hours: int
     login_attempts_per_account: int
     login_attempts_per_address: int
+    login_address_max_delay: int
     trust_proxy: int
     retention_days: int = 30
+    smtp_url: str | None = None
+    mail_from: str = "Regulars <no-reply@localhost>"
+    public_url: str | None = None
+    mail_outbox: str | None = None
 
     @property
     def production(self) -> bool:
@@ -89,6 +95,11 @@ class Settings:
             "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
             "LOGIN_ATTEMPTS_PER_ACCOUNT": self.login_attempts_per_account,
             "LOGIN_ATTEMPTS_PER_ADDRESS": self.login_attempts_per_address,
+            "LOGIN_ADDRESS_MAX_DELAY": self.login_address_max_delay,
+            "SMTP_URL": self.smtp_url,
+            "MAIL_FROM": self.mail_from,
+            "PUBLIC_URL": self.public_url,
+            "MAIL_OUTBOX": self.mail_outbox,
             "TRUST_PROXY": self.trust_proxy,
             "RETENTION_DAYS": self.retention_days,
             # Without Redis a thread of the web process fires the scheduled jobs; tests fire them.
@@ -148,6 +159,8 @@ def load(env: Mapping[str, str] | None = None, instance_path: str | Path = "inst
     if not gus_url:
         gus_url = GUS_TEST_URL
 
+    smtp_url, mail_from, public_url = _mail_settings(env, production)
+
     return Settings(
         mode=mode,
         secret_key=secret,
@@ -159,7 +172,44 @@ def load(env: Mapping[str, str] | None = None, instance_path: str | Path = "inst
         signup_enabled=_bool(env, "SIGNUP_ENABLED", True),
         session_hours=_int(env, "SESSION_HOURS", 12, minimum=1),
         login_attempts_per_account=_int(env, "LOGIN_ATTEMPTS_PER_ACCOUNT", 5, minimum=1),
-        login_attempts_per_address=_int(env, "LOGIN_ATTEMPTS_PER_ADDRESS", 30, minimum=1),
+        login_attempts_per_address=_int(env, "LOGIN_ATTEMPTS_PER_ADDRESS", 10, minimum=1),
+        login_address_max_delay=_int(env, "LOGIN_ADDRESS_MAX_DELAY", 300, minimum=1),
         trust_proxy=_int(env, "TRUST_PROXY", 0),
         retention_days=_int(env, "RETENTION_DAYS", 30, minimum=1),
+        smtp_url=smtp_url,
+        mail_from=mail_from,
+        public_url=public_url,
+        # Without SMTP, development writes mails here (one .eml each) so a reset link can be followed.
+        mail_outbox=str(Path(instance_path).resolve() / "outbox") if mode == "development" else None,
     )
+
+
+def _mail_settings(env: Mapping[str, str], production: bool) -> tuple[str | None, str, str | None]:
+    """SMTP_URL, MAIL_FROM and PUBLIC_URL, checked so a typo stops the start, not the first mail."""
+    smtp_url = env.get("SMTP_URL", "").strip() or None
+    if smtp_url:
+        parts = urlsplit(smtp_url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ConfigError("SMTP_URL must look like smtp://user:password@host:587?starttls=true "
+                              "or smtps://user:password@host:465")
+        try:
+            parts.port
+        except ValueError:
+            raise ConfigError("SMTP_URL has a port that is not a number") from None
+        starttls = parse_qs(parts.query).get("starttls", ["false"])[-1].lower()
+        if starttls not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+            raise ConfigError(f"SMTP_URL's starttls must be true or false, not {starttls!r}")
+    mail_from = env.get("MAIL_FROM", "").strip()
+    if not mail_from:
+        if production and smtp_url:
+            raise ConfigError("MAIL_FROM is required with SMTP_URL in production (Regulars <panel@example.com>)")
+        mail_from = "Regulars <no-reply@localhost>"
+    if "@" not in mail_from or any(c in mail_from for c in "\r\n"):
+        raise ConfigError(f"MAIL_FROM must be an e-mail address, not {mail_from!r}")
+    public_url = env.get("PUBLIC_URL", "").strip().rstrip("/") or None
+    if public_url and urlsplit(public_url).scheme not in ("http", "https"):
+        raise ConfigError("PUBLIC_URL must start with https:// (or http://)")
+    if production and smtp_url and not public_url:
+        # Links in mails must not be built from the request's Host header, which anyone can set.
+        raise ConfigError("PUBLIC_URL is required with SMTP_URL in production (https://panel.example.com)")
+    return smtp_url, mail_from, public_url

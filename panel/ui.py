@@ -29,6 +29,7 @@ AUDIT_LABELS = {
     "tenant.updated": _l("changed the settings"),
     "user.signed_in": _l("signed in"),
     "user.password_changed": _l("changed their password"),
+    "user.password_reset": _l("set a new password by e-mail link"),
     "user.added": _l("added a user"),
     "user.invited": _l("invited a user"),
     "user.joined": _l("joined"),

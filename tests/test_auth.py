@@ -74,31 +74,7 @@ def test_wrong_login_says_the_same_for_unknown_email_and_wrong_password(client, 
     assert f'value="{email}"' in resp.text
 
 
-def test_login_throttled_per_account(app, client, world_a):
-    limit = app.config["LOGIN_ATTEMPTS_PER_ACCOUNT"]
-    for _ in range(limit):
-        assert client.post("/login", data={"email": world_a.owner.email, "password": "nope"}).status_code == 401
-    # Even the right password is refused while the account is locked out.
-    resp = client.post("/login", data={"email": world_a.owner.email, "password": PASSWORD},
-                       environ_base={"REMOTE_ADDR": "10.9.9.9"})
-    assert resp.status_code == 429
-    assert "Too many failed attempts" in resp.text
-
-
-def test_login_throttled_per_address(app, client, world_a):
-    app.config["LOGIN_ATTEMPTS_PER_ADDRESS"] = 3
-    try:
-        for n in range(3):
-            client.post("/login", data={"email": f"guess{n}@x.test", "password": "nope"},
-                        environ_base={"REMOTE_ADDR": "10.1.1.1"})
-        resp = client.post("/login", data={"email": world_a.owner.email, "password": PASSWORD},
-                           environ_base={"REMOTE_ADDR": "10.1.1.1"})
-        assert resp.status_code == 429
-        other = client.post("/login", data={"email": world_a.owner.email, "password": PASSWORD},
-                            environ_base={"REMOTE_ADDR": "10.2.2.2"})
-        assert other.status_code == 302
-    finally:
-        app.config["LOGIN_ATTEMPTS_PER_ADDRESS"] = 30
+# Throttling: tests/test_login_throttle.py.
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example",

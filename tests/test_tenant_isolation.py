@@ -85,10 +85,11 @@ ID_PARAMS = {
 # Parameters that carry no tenant object; each says why it is safe.
 NON_TENANT_PARAMS = {
     "filename": "static files",
-    "token": "an invitation link's secret; tested in test_auth (unknown token -> 404)",
+    "token": "an invitation or password-reset link's secret; tested in test_auth and "
+             "test_password_reset (unknown token -> 404)",
 }
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.signup", "auth.invite", "auth.language", "health.healthz",
-                    "api.openapi", "api.docs"}
+                    "api.openapi", "api.docs", "auth.forgot_password", "auth.reset_password"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 

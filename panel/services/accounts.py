@@ -8,15 +8,16 @@ import unicodedata
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import format_timedelta, gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import mail
 from ..extensions import db
 from ..models import COUNTRIES, CURRENCIES, LOCALES, ROLES, Invite, Membership, Tenant, User
 from ..models.base import aware, utcnow
 from ..tenancy import tenant_scope, unscoped
-from . import ServiceError, audit
+from . import ServiceError, audit, throttle
 
 MIN_PASSWORD = 10
 INVITE_DAYS = 7
@@ -118,7 +119,13 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    if not check_password_hash(user.password_hash, current or ""):
+    # The current password is checked like a sign-in: a stolen session must not be a free oracle.
+    verdict = throttle.check_password(user.email, lambda: check_password_hash(user.password_hash, current or ""))
+    if not verdict.checked:
+        wait = format_timedelta(timedelta(seconds=max(verdict.retry_after, 1)), threshold=1.0)
+        raise ServiceError(_("Too many failed attempts. Try again in %(wait)s.", wait=wait),
+                           field="current_password")
+    if not verdict.ok:
         raise ServiceError(_("The current password is not right."), field="current_password")
     check_password_strength(new, user.email)
     if check_password_hash(user.password_hash, new):
@@ -206,7 +213,17 @@ def create_invite(email: str, role: str, created_by_id: int | None) -> tuple[Inv
     db.session.add(invite)
     db.session.flush()
     audit.record("user.invited", "invite", invite.id, f"{email} ({role})")
+    _mail_invite(invite, token)
     return invite, token
+
+
+def _mail_invite(invite: Invite, token: str) -> None:
+    """The link goes by e-mail too (after the commit); the owner still sees it to copy."""
+    tenant = db.session.get(Tenant, invite.tenant_id)
+    inviter = db.session.get(User, invite.created_by_id) if invite.created_by_id else None
+    mail.send(invite.email, "invite", tenant.locale, restaurant=tenant.name, days=INVITE_DAYS,
+              inviter=inviter.display_name if inviter else "",
+              url=mail.external_url("auth.invite", token=token))
 
 
 def find_invite(token: str) -> Invite | None:

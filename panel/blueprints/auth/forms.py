@@ -33,3 +33,12 @@ class PasswordChangeForm(FlaskForm):
 class InviteAcceptForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[Length(max=200)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Choose a password."))])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")),
+                                                 Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid e-mail address.")), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password."))])

@@ -1,20 +1,22 @@
 """Sign-up, sign-in and out, password change, invitations, language and tenant switching."""
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import format_timedelta, gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ... import i18n
 from ...access import user_memberships
 from ...extensions import db
 from ...models import HOME_CURRENCIES, LOCALES, Tenant
-from ...services import ServiceError, accounts, audit, throttle
+from ...services import ServiceError, accounts, audit, recovery, throttle
 from ...tenancy import tenant_scope
 from . import bp
-from .forms import InviteAcceptForm, LoginForm, PasswordChangeForm, SignupForm
+from .forms import (ForgotPasswordForm, InviteAcceptForm, LoginForm, PasswordChangeForm, ResetPasswordForm,
+                    SignupForm)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -48,34 +50,46 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     status = 200
     if form.validate_on_submit():
-        email, address = form.email.data, request.remote_addr
-        if throttle.blocked(email, address):
-            form.password.errors.append(_("Too many failed attempts. Wait 15 minutes or ask the owner to reset your password."))
-            status = 429
-        else:
+        email, user = form.email.data, None
+
+        def verify() -> bool:
+            nonlocal user
             user = accounts.authenticate(email, form.password.data)
-            if user is None:
-                throttle.failed(email, address)
-                form.password.errors.append(_("Wrong e-mail or password."))
-                status = 401
+            return user is not None
+
+        verdict = throttle.check_password(email, verify)
+        if not verdict.checked:
+            form.password.errors.append(_throttled_message(verdict))
+            status = 429
+        elif not verdict.ok:
+            form.password.errors.append(_("Wrong e-mail or password."))
+            status = 401
+        else:
+            memberships = user_memberships(user.id)
+            if not memberships:
+                form.email.errors.append(_("This account has no active access to any restaurant."))
+                status = 403
             else:
-                throttle.succeeded(email, address)
-                memberships = user_memberships(user.id)
-                if not memberships:
-                    form.email.errors.append(_("This account has no active access to any restaurant."))
-                    status = 403
+                _start_session(user, bool(form.remember.data), memberships[0].tenant_id)
+                with tenant_scope(memberships[0].tenant_id):
+                    audit.record("user.signed_in", "user", user.id, user.email)
+                    db.session.commit()
+                if user.must_change_password:
+                    flash(_("Choose your own password before you start."), "info")
+                    target = url_for("auth.password")
                 else:
-                    _start_session(user, bool(form.remember.data), memberships[0].tenant_id)
-                    with tenant_scope(memberships[0].tenant_id):
-                        audit.record("user.signed_in", "user", user.id, user.email)
-                        db.session.commit()
-                    if user.must_change_password:
-                        flash(_("Choose your own password before you start."), "info")
-                        return redirect(url_for("auth.password"))
-                    return redirect(safe_next(form.next.data) or url_for("dashboard.index"))
+                    target = safe_next(form.next.data) or url_for("dashboard.index")
+                return throttle.remember_device(redirect(target), user.email)
     elif request.method == "POST":
         status = 422
-    return render_template("auth/login.html", form=form), status
+    headers = {"Retry-After": str(verdict.retry_after)} if status == 429 else {}
+    return render_template("auth/login.html", form=form), status, headers
+
+
+def _throttled_message(verdict: throttle.Verdict) -> str:
+    wait = format_timedelta(timedelta(seconds=max(verdict.retry_after, 1)), threshold=1.0)
+    return _("Too many failed attempts. Try again in %(wait)s, sign in from a device you have used "
+             "before, or reset your password.", wait=wait)
 
 
 @bp.post("/logout")
@@ -155,6 +169,58 @@ def password():
     elif request.method == "POST":
         status = 422
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        if recovery.request_reset(form.email.data, request.remote_addr or "-", i18n.locale_code()):
+            db.session.commit()  # the mail goes out after the commit
+            return render_template("auth/forgot_sent.html", email=form.email.data)
+        form.email.errors.append(_("Too many requests from this network. Try again in an hour."))
+        status = 429
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/forgot.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = recovery.user_for_token(token)
+    if user is None:
+        return render_template("auth/reset_invalid.html"), 404
+    email, form, status = user.email, ResetPasswordForm(), 200
+    if form.validate_on_submit():
+        try:
+            recovery.reset_password(user, form.new_password.data)
+        except ServiceError as e:
+            db.session.rollback()
+            form.new_password.errors.append(e.message)
+            status = 422
+        else:
+            return _signed_in_after_reset(user)
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/reset.html", form=form, email=email), status
+
+
+def _signed_in_after_reset(user):
+    """The link proved the mailbox and the password is new: sign in here, nowhere else."""
+    memberships = user_memberships(user.id)
+    tenant_id = memberships[0].tenant_id if memberships else None
+    if tenant_id is not None:
+        with tenant_scope(tenant_id):
+            audit.record("user.password_reset", "user", user.id, user.email, actor_user_id=user.id)
+            db.session.flush()
+    db.session.commit()
+    if tenant_id is None:
+        flash(_("Your password has been changed. Sign in with it."), "success")
+        return throttle.remember_device(redirect(url_for("auth.login")), user.email)
+    _start_session(user, False, tenant_id)
+    flash(_("Your new password is set and you are signed in. Other devices have been signed out."), "success")
+    return throttle.remember_device(redirect(url_for("dashboard.index")), user.email)
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
