@@ -211,7 +211,7 @@ def test_adding_a_user_answers_the_same_for_known_and_unknown_emails(app, owner_
 
 
 def test_a_sign_in_lands_and_is_logged_only_in_the_users_own_tenant(app, owner_b, world_a, world_b):
-    _add(owner_b, world_a.owner.email)
+    _add(owner_b, world_a.owner.email, method="password")
     client = app.test_client()
     client.post("/login", data={"email": world_a.owner.email, "password": PASSWORD})
     assert "Bistro Alfa" in client.get("/").text and "Hospoda Beta" not in client.get("/").text
