@@ -95,6 +95,7 @@ def _invited(user, target: str | None) -> bool:
 def logout():
     """Sign out on every device: the session generation moves on, so this session, a copy of
     its cookie and every remember-me cookie of the user stop working."""
+    signed_out = _("You have signed out on all your devices.")  # in the user's language, while known
     if current_user.is_authenticated:
         accounts.end_sessions(current_user._get_current_object())
         db.session.commit()
@@ -103,7 +104,7 @@ def logout():
     logout_user()  # after the clear: it leaves the instruction to delete the remember-me cookie
     if locale:
         session["locale"] = locale
-    flash(_("You have signed out on all your devices."), "success")
+    flash(signed_out, "success")
     return redirect(url_for("auth.login"))
 
 
