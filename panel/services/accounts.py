@@ -260,8 +260,7 @@ def find_invite(token: str) -> Invite | None:
 
 
 def has_account(email: str) -> bool:
-    with unscoped("invite link: whether the invitee signs in or sets a password"):
-        return find_user(email) is not None
+    return find_user(email) is not None  # users are global: no tenant needed
 
 
 def _lock_open_invite(invite: Invite) -> Invite:
