@@ -15,6 +15,8 @@ from .models.base import row_id
 from .tenancy import TenantScoped, require_tenant_id, set_tenant, unscoped
 
 M = TypeVar("M")
+# What a signed-in account without any active membership may still open.
+NO_TENANT_ENDPOINTS = ("auth.invite", "auth.logout", "auth.language")
 
 
 def get_or_404(model: type[M], obj_id) -> M:
@@ -86,8 +88,12 @@ def load_request_tenant() -> None:
     if memberships is None:
         memberships = user_memberships(current_user.id)
     if not memberships:
-        logout_user()
+        # An account with access nowhere is signed in only to accept an invitation sent to it.
+        if request.endpoint in NO_TENANT_ENDPOINTS:
+            g.memberships = []
+            return
         session.clear()
+        logout_user()  # after the clear: it leaves the instruction to delete the remember-me cookie
         return
     wanted = session.get("tenant_id")
     chosen = next((m for m in memberships if m.tenant_id == wanted), memberships[0])

@@ -51,3 +51,11 @@ def make_world(name: str, country: str = "PL") -> World:
         world = World(tenant.id, tenant.slug, tenant.name, _person(owner), _person(manager.user), _person(staff.user))
     db.session.remove()
     return world
+
+
+def join_tenant(tenant_id: int, email: str, role: str) -> None:
+    """An existing account joins a tenant the only way it can: by accepting an invitation."""
+    with tenant_scope(tenant_id):
+        invite, _token = accounts.create_invite(email, role, None)
+        accounts.join_invite(invite, accounts.find_user(email))
+        db.session.commit()

@@ -5,7 +5,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -30,18 +30,24 @@ class User(UserMixin, Timestamps, db.Model):
     is_active_user: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Bumped by signing out: ends every session and remember-me cookie of the user.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.is_active_user
 
     def get_id(self) -> str:
-        # The session id carries a fingerprint of the password hash, so changing the password
-        # logs out every other session of this user.
+        # The session id (and the remember-me cookie, built from it) carries a fingerprint of
+        # the password hash and the session generation: changing the password or signing out
+        # ends every session of this user, a copied cookie included.
         return f"{self.id}-{self.session_fingerprint()}"
 
     def session_fingerprint(self) -> str:
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:12]
+        # Generation 0 keeps the fingerprint of before generations existed, so deploying them
+        # signs nobody out.
+        basis = self.password_hash if not self.session_generation else f"{self.password_hash}#{self.session_generation}"
+        return hashlib.sha256(basis.encode()).hexdigest()[:12]
 
     @property
     def display_name(self) -> str:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import format_timedelta, gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import mail
@@ -72,9 +73,17 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def create_tenant(name: str, *, country: str, currency: str, locale: str, owner_email: str,
-                  owner_password: str, owner_name: str = "") -> tuple[Tenant, User]:
-    """A new tenant with its owner. An existing user (same e-mail and password) becomes its owner."""
+ACCOUNT_EXISTS = "account_exists"
+
+
+def _account_exists() -> ServiceError:
+    # Sign-up never checks an existing account's password: that is the sign-in page's alone,
+    # behind its throttle. Whoever owns the account signs in and adds a restaurant from there.
+    return ServiceError(_("This e-mail already has an account. Sign in first, then add a restaurant "
+                          "from the menu under your name in the top bar."), field="email", code=ACCOUNT_EXISTS)
+
+
+def _check_tenant_fields(name: str, country: str, currency: str, locale: str) -> str:
     name = (name or "").strip()
     if not name:
         raise ServiceError(_("Enter the restaurant's name."), field="name")
@@ -84,27 +93,49 @@ def create_tenant(name: str, *, country: str, currency: str, locale: str, owner_
         raise ServiceError(_("Choose a currency."), field="currency")
     if locale not in LOCALES:
         raise ServiceError(_("Choose a language."), field="locale")
+    return name
+
+
+def _add_new_user(user: User) -> None:
+    """Insert a new account; one created meanwhile with the same e-mail is an existing account."""
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:  # uq_users_email: a parallel sign-up or invitation won; the caller rolls back
+        raise _account_exists() from None
+
+
+def create_tenant(name: str, *, country: str, currency: str, locale: str, owner_email: str,
+                  owner_password: str, owner_name: str = "") -> tuple[Tenant, User]:
+    """A new tenant with a new account as its owner (sign-up, CLI).
+
+    An e-mail that has an account is refused without looking at the password, and only once
+    everything else is valid, so the reply shows no more than it must.
+    """
+    name = _check_tenant_fields(name, country, currency, locale)
     email = normalise_email(owner_email)
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise ServiceError(_("Enter a valid e-mail address."), field="email")
-    user = find_user(email)
-    if user is None:
-        check_password_strength(owner_password, email)
-        user = User(email=email, name=(owner_name or "").strip(), locale=locale,
-                    password_hash=hash_password(owner_password))
-        db.session.add(user)
-    elif not check_password_hash(user.password_hash, owner_password):
-        raise ServiceError(_("This e-mail already has an account. Enter its password to add a restaurant to it."),
-                           field="password")
+    check_password_strength(owner_password, email)
+    if find_user(email) is not None:
+        raise _account_exists()
+    user = User(email=email, name=(owner_name or "").strip(), locale=locale, password_hash=hash_password(owner_password))
+    _add_new_user(user)
+    return add_tenant(user, name, country=country, currency=currency, locale=locale), user
+
+
+def add_tenant(owner: User, name: str, *, country: str, currency: str, locale: str) -> Tenant:
+    """A new tenant owned by an account that exists (signed in: "Add a restaurant")."""
+    name = _check_tenant_fields(name, country, currency, locale)
     tenant = Tenant(name=name, slug=_unique_slug(name), country=country, currency=currency, locale=locale)
     db.session.add(tenant)
     db.session.flush()
     with tenant_scope(tenant.id):
-        db.session.add(Membership(tenant_id=tenant.id, user_id=user.id, role="owner"))
+        db.session.add(Membership(tenant_id=tenant.id, user_id=owner.id, role="owner"))
         db.session.flush()
-        audit.record("tenant.created", "tenant", tenant.id, name, actor_user_id=user.id)
+        audit.record("tenant.created", "tenant", tenant.id, name, actor_user_id=owner.id)
         db.session.flush()
-    return tenant, user
+    return tenant
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -145,30 +176,32 @@ def _check_role(role: str) -> None:
         raise ServiceError(_("Choose a role."), field="role")
 
 
-def add_user(email: str, name: str, role: str) -> tuple[Membership, str | None]:
-    """Give someone access; a new account gets a one-time password that must be changed."""
+def add_user(email: str, name: str, role: str) -> tuple[Membership, str]:
+    """A new account with a one-time password that must be changed, and access (CLI, demo).
+
+    An existing account joins another tenant only by accepting an invitation: the owner's
+    Users page always invites, whether or not the e-mail has an account.
+    """
     _check_role(role)
     email = normalise_email(email)
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise ServiceError(_("Enter a valid e-mail address."), field="email")
-    user, one_time = find_user(email), None
-    if user is None:
-        one_time = "-".join(secrets.token_hex(2) for _ in range(4))
-        user = User(email=email, name=name.strip(), password_hash=hash_password(one_time),
-                    must_change_password=True)
-        db.session.add(user)
-        db.session.flush()
-    membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
-    if membership is not None and membership.is_active:
-        raise ServiceError(_("%(email)s already has access.", email=email), field="email")
-    if membership is None:
-        membership = Membership(user_id=user.id, role=role)
-        db.session.add(membership)
-    else:
-        membership.role, membership.is_active = role, True
+    if find_user(email) is not None:
+        raise ServiceError(_("%(email)s already has an account: invite them instead.", email=email), field="email")
+    one_time = "-".join(secrets.token_hex(2) for _ in range(4))
+    user = User(email=email, name=name.strip(), password_hash=hash_password(one_time), must_change_password=True)
+    _add_new_user(user)
+    membership = Membership(user_id=user.id, role=role)
+    db.session.add(membership)
     db.session.flush()
     audit.record("user.added", "membership", membership.id, f"{email} ({role})")
     return membership, one_time
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session id and remember-me cookie they hold dies."""
+    user.session_generation = (user.session_generation or 0) + 1
+    db.session.flush()
 
 
 def _active_owners() -> int:
@@ -202,11 +235,19 @@ def _hash_token(token: str) -> str:
 
 
 def create_invite(email: str, role: str, created_by_id: int | None) -> tuple[Invite, str]:
-    """An invitation link's token (shown once) for `email` to join with `role`."""
+    """An invitation link's token (shown once) for `email` to join with `role`.
+
+    The same for an e-mail with or without an account: the answer tells the owner nothing
+    about other tenants' users. Only an active member of this tenant (in the owner's own list)
+    is refused.
+    """
     _check_role(role)
     email = normalise_email(email)
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise ServiceError(_("Enter a valid e-mail address."), field="email")
+    member = db.session.scalar(select(Membership.id).join(User).where(User.email == email, Membership.is_active))
+    if member is not None:
+        raise ServiceError(_("%(email)s already has access.", email=email), field="email")
     token = secrets.token_urlsafe(24)
     invite = Invite(email=email, role=role, token_hash=_hash_token(token),
                     expires_at=utcnow() + timedelta(days=INVITE_DAYS), created_by_id=created_by_id)
@@ -235,25 +276,52 @@ def find_invite(token: str) -> Invite | None:
     return invite
 
 
+def has_account(email: str) -> bool:
+    return find_user(email) is not None  # users are global: no tenant needed
+
+
+def _lock_open_invite(invite: Invite) -> Invite:
+    """The invitation row, locked against a parallel acceptance and read again."""
+    locked = db.session.scalar(select(Invite).where(Invite.id == invite.id).with_for_update()
+                               .execution_options(populate_existing=True))
+    if locked is None or locked.accepted_at is not None or aware(locked.expires_at) < utcnow():
+        raise ServiceError(_("This invitation link has expired or was already used."), code="invite_used")
+    return locked
+
+
 def accept_invite(invite: Invite, name: str, password: str) -> User:
-    """Create (or reuse) the invitee's account and give it the invited role."""
+    """A new account for the invitee, with the invited role.
+
+    An e-mail that has an account is accepted by signing in (join_invite); its password is
+    never checked here.
+    """
     with tenant_scope(invite.tenant_id):
-        user = find_user(invite.email)
-        if user is None:
-            check_password_strength(password, invite.email)
-            user = User(email=invite.email, name=(name or "").strip(), password_hash=hash_password(password))
-            db.session.add(user)
-            db.session.flush()
-        elif not check_password_hash(user.password_hash, password or ""):
-            raise ServiceError(_("This e-mail already has an account. Enter its password to accept."),
-                               field="password")
-        membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
-        if membership is None:
-            db.session.add(Membership(user_id=user.id, role=invite.role))
-        else:
-            membership.role, membership.is_active = invite.role, True
-        invite.accepted_at = utcnow()
-        db.session.flush()
-        audit.record("user.joined", "invite", invite.id, invite.email)
-        db.session.flush()
+        invite = _lock_open_invite(invite)
+        check_password_strength(password, invite.email)
+        if find_user(invite.email) is not None:
+            raise ServiceError(_("This e-mail already has an account. Sign in to accept the invitation."),
+                               code=ACCOUNT_EXISTS)
+        user = User(email=invite.email, name=(name or "").strip(), password_hash=hash_password(password))
+        _add_new_user(user)
+        _join(invite, user)
     return user
+
+
+def join_invite(invite: Invite, user: User) -> None:
+    """The signed-in account the invitation was sent to joins the tenant with its role."""
+    if normalise_email(user.email) != invite.email:
+        raise ServiceError(_("This invitation is for %(email)s.", email=invite.email), code="invite_other")
+    with tenant_scope(invite.tenant_id):
+        _join(_lock_open_invite(invite), user)
+
+
+def _join(invite: Invite, user: User) -> None:
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
+    if membership is None:
+        db.session.add(Membership(user_id=user.id, role=invite.role))
+    else:
+        membership.role, membership.is_active = invite.role, True
+    invite.accepted_at = utcnow()
+    db.session.flush()
+    audit.record("user.joined", "invite", invite.id, invite.email, actor_user_id=user.id)
+    db.session.flush()

@@ -1,10 +1,7 @@
 """Sign-up, sign-in, tenant switch and language switch in a real browser."""
 import pytest
 
-from panel.extensions import db
-from panel.services import accounts
-from panel.tenancy import tenant_scope
-
+from ..factories import join_tenant
 from .conftest import shot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -57,9 +54,7 @@ def test_login_wrong_password_then_right(page, world_a):
 
 def test_tenant_switch_and_language_switch(page, app, world_a, world_b):
     with app.app_context():
-        with tenant_scope(world_b.tenant_id):
-            accounts.add_user(world_a.owner.email, "", "manager")
-            db.session.commit()
+        join_tenant(world_b.tenant_id, world_a.owner.email, "manager")
     sign_in(page, world_a.owner)
     page.select_option("#tenant-select", label="Hospoda Beta")
     page.wait_for_load_state("networkidle")

@@ -14,11 +14,16 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class SignupForm(FlaskForm):
+class RestaurantForm(FlaskForm):
+    """A new restaurant, added by a signed-in user from the top bar."""
+
     name = StringField(_l("Restaurant name"), validators=[DataRequired(_l("Enter the restaurant's name.")), Length(max=200)])
     country = SelectField(_l("Country"), choices=choices([("PL", _l("Poland")), ("CZ", _l("Czechia"))]))
     currency = SelectField(_l("Currency"), choices=choices([("PLN", "PLN (zł)"), ("CZK", "CZK (Kč)"), ("EUR", "EUR (€)")]))
     locale = SelectField(_l("Language"), choices=choices(LANGUAGE_NAMES.items()))
+
+
+class SignupForm(RestaurantForm):
     owner_name = StringField(_l("Your name"), validators=[Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail.")),
                                                  Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid e-mail address.")), Length(max=254)])

@@ -16,7 +16,7 @@ from ...services import ServiceError, accounts, audit, recovery, throttle
 from ...tenancy import tenant_scope
 from . import bp
 from .forms import (ForgotPasswordForm, InviteAcceptForm, LoginForm, PasswordChangeForm, ResetPasswordForm,
-                    SignupForm)
+                    RestaurantForm, SignupForm)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -66,14 +66,18 @@ def login():
             status = 401
         else:
             memberships = user_memberships(user.id)
-            if not memberships:
+            if not memberships and not _invited(user, form.next.data):
                 form.email.errors.append(_("This account has no active access to any restaurant."))
                 status = 403
             else:
-                _start_session(user, bool(form.remember.data), memberships[0].tenant_id)
-                with tenant_scope(memberships[0].tenant_id):
-                    audit.record("user.signed_in", "user", user.id, user.email)
-                    db.session.commit()
+                # Logged in the tenant signed into only; an account with no access yet signs in
+                # just to accept its invitation, into no tenant.
+                tenant_id = memberships[0].tenant_id if memberships else None
+                _start_session(user, bool(form.remember.data), tenant_id)
+                if tenant_id is not None:
+                    with tenant_scope(tenant_id):
+                        audit.record("user.signed_in", "user", user.id, user.email)
+                        db.session.commit()
                 if user.must_change_password:
                     flash(_("Choose your own password before you start."), "info")
                     target = url_for("auth.password")
@@ -92,14 +96,30 @@ def _throttled_message(verdict: throttle.Verdict) -> str:
              "before, or reset your password.", wait=wait)
 
 
+def _invited(user, target: str | None) -> bool:
+    """Whether `next` is an open invitation for this account (it may sign in to accept it)."""
+    path = safe_next(target) or ""
+    prefix = url_for("auth.invite", token="")
+    if not path.startswith(prefix):
+        return False
+    invite = accounts.find_invite(path[len(prefix):].split("?")[0])
+    return invite is not None and invite.email == accounts.normalise_email(user.email)
+
+
 @bp.post("/logout")
 def logout():
-    logout_user()
+    """Sign out on every device: the session generation moves on, so this session, a copy of
+    its cookie and every remember-me cookie of the user stop working."""
+    signed_out = _("You have signed out on all your devices.")  # in the user's language, while known
+    if current_user.is_authenticated:
+        accounts.end_sessions(current_user._get_current_object())
+        db.session.commit()
     locale = session.get("locale")
     session.clear()
+    logout_user()  # after the clear: it leaves the instruction to delete the remember-me cookie
     if locale:
         session["locale"] = locale
-    flash(_("You have signed out."), "success")
+    flash(signed_out, "success")
     return redirect(url_for("auth.login"))
 
 
@@ -113,7 +133,7 @@ def signup():
         form.locale.data = i18n.locale_code()
         form.country.data = "CZ" if form.locale.data == "cs" else "PL"
         form.currency.data = HOME_CURRENCIES[form.country.data]
-    status = 200
+    status, account_exists = 200, False
     if form.validate_on_submit():
         try:
             tenant, user = accounts.create_tenant(
@@ -123,7 +143,7 @@ def signup():
         except ServiceError as e:
             db.session.rollback()
             getattr(form, e.field or "name").errors.append(e.message)
-            status = 422
+            status, account_exists = 422, e.code == accounts.ACCOUNT_EXISTS
         else:
             session["locale"] = tenant.locale
             _start_session(user, False, tenant.id)
@@ -132,14 +152,16 @@ def signup():
     elif request.method == "POST":
         status = 422
         _new_password_errors(form)
-    return render_template("auth/signup.html", form=form, home_currencies=HOME_CURRENCIES), status
+    return render_template("auth/signup.html", form=form, home_currencies=HOME_CURRENCIES,
+                           account_exists=account_exists), status
 
 
 def _new_password_errors(form: SignupForm) -> None:
-    """A sign-up sent back for another field says at once what is wrong with a new password too,
-    rather than on the next try; an existing account's password is checked against it instead."""
+    """A sign-up sent back for another field says at once what is wrong with the password too,
+    rather than on the next try; for any e-mail, as whether it has an account shows only once
+    everything else is right."""
     password, email = form.password.data or "", form.email.data or ""
-    if form.password.errors or not password or accounts.find_user(email) is not None:
+    if form.password.errors or not password:
         return
     try:
         accounts.check_password_strength(password, email)
@@ -221,22 +243,63 @@ def _signed_in_after_reset(user):
     _start_session(user, False, tenant_id)
     flash(_("Your new password is set and you are signed in. Other devices have been signed out."), "success")
     return throttle.remember_device(redirect(url_for("dashboard.index")), user.email)
+@bp.route("/restaurants/new", methods=["GET", "POST"])
+@login_required
+def new_tenant():
+    """A signed-in user adds a restaurant of their own and becomes its owner."""
+    form = RestaurantForm()
+    if request.method == "GET":
+        form.locale.data = i18n.locale_code()
+        form.country.data = g.tenant.country if g.get("tenant") else "PL"
+        form.currency.data = HOME_CURRENCIES[form.country.data]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            tenant = accounts.add_tenant(current_user._get_current_object(), form.name.data, country=form.country.data,
+                                         currency=form.currency.data, locale=form.locale.data)
+            db.session.commit()
+        except ServiceError as e:
+            db.session.rollback()
+            getattr(form, e.field or "name").errors.append(e.message)
+            status = 422
+        else:
+            session["tenant_id"] = tenant.id
+            flash(_("%(name)s is ready and you are its owner. Switch restaurants in the top bar.", name=tenant.name),
+                  "success")
+            return redirect(url_for("dashboard.index"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/new_tenant.html", form=form, home_currencies=HOME_CURRENCIES), status
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def invite(token: str):
+    """Accept an invitation: a new account sets its password here; an existing one signs in on
+    the sign-in page (never here) and then accepts with one button."""
     inv = accounts.find_invite(token)
     if inv is None:
         return render_template("auth/invite_invalid.html"), 404
-    tenant_id, tenant_name = inv.tenant_id, db.session.get(Tenant, inv.tenant_id).name
+    # Plain values for the page: a refused acceptance rolls back, and the invitation row must
+    # not be read again after it (outside its tenant).
+    page = {"email": inv.email, "role": inv.role, "tenant_name": db.session.get(Tenant, inv.tenant_id).name,
+            "login_url": url_for("auth.login", next=url_for("auth.invite", token=token))}
+    if current_user.is_authenticated:
+        return _invite_signed_in(inv, page)
+    if accounts.has_account(inv.email):
+        return render_template("auth/invite.html", state="sign_in", **page), 409 if request.method == "POST" else 200
     form = InviteAcceptForm()
     status = 200
     if form.validate_on_submit():
+        tenant_id = inv.tenant_id
         try:
             user = accounts.accept_invite(inv, form.name.data, form.password.data)
             db.session.commit()
         except ServiceError as e:
             db.session.rollback()
+            if e.code == accounts.ACCOUNT_EXISTS:  # created meanwhile: a parallel acceptance won
+                return render_template("auth/invite.html", state="sign_in", **page), 409
+            if e.code == "invite_used":
+                return render_template("auth/invite_invalid.html"), 404
             getattr(form, e.field or "password").errors.append(e.message)
             status = 422
         else:
@@ -245,7 +308,24 @@ def invite(token: str):
             return redirect(url_for("dashboard.index"))
     elif request.method == "POST":
         status = 422
-    return render_template("auth/invite.html", form=form, invite=inv, tenant_name=tenant_name), status
+    return render_template("auth/invite.html", state="new", form=form, **page), status
+
+
+def _invite_signed_in(inv, page: dict):
+    if accounts.normalise_email(current_user.email) != inv.email:
+        return render_template("auth/invite.html", state="other", **page), 403
+    if request.method == "GET":
+        return render_template("auth/invite.html", state="join", **page)
+    tenant_id = inv.tenant_id
+    try:
+        accounts.join_invite(inv, current_user._get_current_object())
+        db.session.commit()
+    except ServiceError:
+        db.session.rollback()
+        return render_template("auth/invite_invalid.html"), 404
+    session["tenant_id"] = tenant_id
+    flash(_("You have joined %(name)s.", name=page["tenant_name"]), "success")
+    return redirect(url_for("dashboard.index"))
 
 
 @bp.post("/language")

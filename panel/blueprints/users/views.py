@@ -49,21 +49,14 @@ def add():
     form = AddUserForm()
     if form.validate_on_submit():
         try:
-            if form.method.data == "invite":
-                _invite, token = accounts.create_invite(form.email.data, form.role.data, current_user.id)
-                db.session.commit()
-                link = url_for("auth.invite", token=token, _external=True)
-                return render_template("users/created.html", link=link, email=form.email.data, one_time=None)
-            membership, one_time = accounts.add_user(form.email.data, form.name.data or "", form.role.data)
+            _invite, token = accounts.create_invite(form.email.data, form.role.data, current_user.id)
             db.session.commit()
         except ServiceError as e:
             db.session.rollback()
             getattr(form, e.field or "email").errors.append(e.message)
         else:
-            if one_time is None:
-                flash(_("%(email)s can now sign in with their existing password.", email=membership.user.email), "success")
-                return redirect_to(url_for("users.index"))
-            return render_template("users/created.html", link=None, email=membership.user.email, one_time=one_time)
+            link = url_for("auth.invite", token=token, _external=True)
+            return render_template("users/created.html", link=link, email=accounts.normalise_email(form.email.data))
     status = 422 if request.method == "POST" else 200
     return render_template("users/new.html", form=form), status
 
