@@ -61,6 +61,8 @@ class Settings:
     session_hours: int
     login_attempts_per_account: int
     login_attempts_per_address: int
+    api_rate_limit_per_token: int
+    api_rate_limit_per_address: int
     trust_proxy: int
 
     @property
@@ -88,6 +90,8 @@ class Settings:
             "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
             "LOGIN_ATTEMPTS_PER_ACCOUNT": self.login_attempts_per_account,
             "LOGIN_ATTEMPTS_PER_ADDRESS": self.login_attempts_per_address,
+            "API_RATE_LIMIT_PER_TOKEN": self.api_rate_limit_per_token,
+            "API_RATE_LIMIT_PER_ADDRESS": self.api_rate_limit_per_address,
             "TRUST_PROXY": self.trust_proxy,
             "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
             "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
@@ -156,5 +160,9 @@ def load(env: Mapping[str, str] | None = None, instance_path: str | Path = "inst
         session_hours=_int(env, "SESSION_HOURS", 12, minimum=1),
         login_attempts_per_account=_int(env, "LOGIN_ATTEMPTS_PER_ACCOUNT", 5, minimum=1),
         login_attempts_per_address=_int(env, "LOGIN_ATTEMPTS_PER_ADDRESS", 30, minimum=1),
+        # Per minute. A till scans a card every few seconds at its busiest; these only stop a
+        # runaway client or an address guessing tokens (many tills may share one address).
+        api_rate_limit_per_token=_int(env, "API_RATE_LIMIT_PER_TOKEN", 600, minimum=1),
+        api_rate_limit_per_address=_int(env, "API_RATE_LIMIT_PER_ADDRESS", 3000, minimum=1),
         trust_proxy=_int(env, "TRUST_PROXY", 0),
     )
