@@ -88,9 +88,11 @@ def _build(ops: list[tuple[str, str, Operation]]) -> dict:
 
 
 def _operation(method: str, op: Operation) -> dict:
+    # OpenAPI 3.1 lets a bearer scheme's requirement name roles: the token's scope.
     out = {"operationId": op.operation_id, "summary": op.summary, "x-scope": op.scope,
-           "description": (op.description + "\n\n" if op.description else "") + f"Scope: `{op.scope}`.",
-           "parameters": _parameters(op), "responses": _responses(op)}
+           "security": [{"bearerAuth": [op.scope]}], "parameters": _parameters(op), "responses": _responses(op)}
+    if op.description:
+        out["description"] = op.description
     if op.body is not None:
         out["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": _ref(op.body), "example": _example(op.body)}}}

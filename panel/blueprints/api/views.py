@@ -231,9 +231,11 @@ def api_type(schema: dict) -> str:
 @bp.app_template_filter("api_text")
 def api_text(text: str) -> Markup:
     """The document's prose: paragraphs, and `code` in backticks."""
-    paragraphs = []
-    for para in str(text or "").split("\n\n"):
-        parts = str(escape(para)).split("`")
-        html = "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
-        paragraphs.append(f"<p>{html}</p>")
-    return Markup("".join(paragraphs))
+    return Markup("".join(f"<p>{api_inline(para)}</p>" for para in str(text or "").split("\n\n")))
+
+
+@bp.app_template_filter("api_inline")
+def api_inline(text: str) -> Markup:
+    """One line of the document's prose, `code` in backticks."""
+    parts = str(escape(text or "")).split("`")
+    return Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))
