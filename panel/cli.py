@@ -59,12 +59,14 @@ def tenant_by_slug(slug: str) -> Tenant:
 @tokens_cli.command("create")
 @click.option("--tenant", "slug", required=True, help="The tenant's slug.")
 @click.option("--name", required=True, help="The device's name, e.g. 'Bar till 1'.")
-def tokens_create(slug, name):
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(tokens.SCOPES), default=("pos",),
+              show_default=True, help="What the token may do; repeat for both: --scope pos --scope manage.")
+def tokens_create(slug, name, scopes):
     """Create an API token for a POS device; prints only the token."""
     tenant = tenant_by_slug(slug)
     with tenant_scope(tenant.id, db.session):
         try:
-            _token, plain = tokens.create(name)
+            _token, plain = tokens.create(name, scopes=scopes)
             db.session.commit()
         except ServiceError as e:
             db.session.rollback()

@@ -63,6 +63,8 @@ class Settings:
     login_attempts_per_account: int
     login_attempts_per_address: int
     login_address_max_delay: int
+    api_rate_limit_per_token: int
+    api_rate_limit_per_address: int
     trust_proxy: int
     retention_days: int = 30
     smtp_url: str | None = None
@@ -100,6 +102,8 @@ class Settings:
             "MAIL_FROM": self.mail_from,
             "PUBLIC_URL": self.public_url,
             "MAIL_OUTBOX": self.mail_outbox,
+            "API_RATE_LIMIT_PER_TOKEN": self.api_rate_limit_per_token,
+            "API_RATE_LIMIT_PER_ADDRESS": self.api_rate_limit_per_address,
             "TRUST_PROXY": self.trust_proxy,
             "RETENTION_DAYS": self.retention_days,
             # Without Redis a thread of the web process fires the scheduled jobs; tests fire them.
@@ -174,6 +178,10 @@ def load(env: Mapping[str, str] | None = None, instance_path: str | Path = "inst
         login_attempts_per_account=_int(env, "LOGIN_ATTEMPTS_PER_ACCOUNT", 5, minimum=1),
         login_attempts_per_address=_int(env, "LOGIN_ATTEMPTS_PER_ADDRESS", 10, minimum=1),
         login_address_max_delay=_int(env, "LOGIN_ADDRESS_MAX_DELAY", 300, minimum=1),
+        # Per minute. A till scans a card every few seconds at its busiest; these only stop a
+        # runaway client or an address guessing tokens (many tills may share one address).
+        api_rate_limit_per_token=_int(env, "API_RATE_LIMIT_PER_TOKEN", 600, minimum=1),
+        api_rate_limit_per_address=_int(env, "API_RATE_LIMIT_PER_ADDRESS", 3000, minimum=1),
         trust_proxy=_int(env, "TRUST_PROXY", 0),
         retention_days=_int(env, "RETENTION_DAYS", 30, minimum=1),
         smtp_url=smtp_url,

@@ -38,6 +38,21 @@ def test_tokens_create_prints_only_a_working_token(app, world_a):
         assert plain not in stored  # only the hash is kept
 
 
+def test_tokens_create_asks_for_scopes(app, world_a):
+    def create(*scopes):
+        args = ["tokens", "create", "--tenant", world_a.slug, "--name", "Office"]
+        for scope in scopes:
+            args += ["--scope", scope]
+        return app.test_cli_runner().invoke(args=args)
+
+    for scopes, expected in ((("manage",), {"manage"}), (("pos", "manage"), {"pos", "manage"}), ((), {"pos"})):
+        result = create(*scopes)
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            assert tokens.authenticate(result.output.strip()).scopes == expected
+    assert create("admin").exit_code != 0
+
+
 def test_tokens_create_for_unknown_tenant_fails(app):
     result = app.test_cli_runner().invoke(args=["tokens", "create", "--tenant", "nope", "--name", "x"])
     assert result.exit_code != 0 and "No tenant" in result.output

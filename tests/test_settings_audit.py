@@ -31,7 +31,7 @@ def test_settings_errors_keep_values(owner_a):
 
 
 def test_tokens_page_creates_shows_once_and_revokes(app, owner_a, world_a):
-    resp = owner_a.post("/settings/tokens", data={"name": "Bar till 1"})
+    resp = owner_a.post("/settings/tokens", data={"name": "Bar till 1", "scope_pos": "y"})
     assert resp.status_code == 200 and "Copy the new token now" in resp.text
     plain = resp.text.split('id="new-token" class="mono" type="text" readonly value="')[1].split('"')[0]
     assert plain.startswith("rg_")
@@ -47,8 +47,24 @@ def test_tokens_page_creates_shows_once_and_revokes(app, owner_a, world_a):
 
 
 def test_token_needs_a_name(owner_a):
-    resp = owner_a.post("/settings/tokens", data={"name": " "})
+    resp = owner_a.post("/settings/tokens", data={"name": " ", "scope_pos": "y"})
     assert resp.status_code == 422
+
+
+def test_token_page_asks_what_the_token_may_do(app, owner_a, world_a):
+    page = owner_a.get("/settings/tokens").text
+    assert 'name="scope_pos"' in page and 'name="scope_manage"' in page
+    resp = owner_a.post("/settings/tokens", data={"name": "Office", "scope_manage": "y"})
+    plain = resp.text.split('id="new-token" class="mono" type="text" readonly value="')[1].split('"')[0]
+    with app.app_context():
+        assert tokens.authenticate(plain).scopes == {"manage"}
+    both = owner_a.post("/settings/tokens", data={"name": "Both", "scope_pos": "y", "scope_manage": "y"})
+    plain = both.text.split('id="new-token" class="mono" type="text" readonly value="')[1].split('"')[0]
+    with app.app_context():
+        assert tokens.authenticate(plain).scopes == {"pos", "manage"}
+    neither = owner_a.post("/settings/tokens", data={"name": "Nothing"})
+    assert neither.status_code == 422 and "POS, management or both" in neither.text
+    assert 'value="Nothing"' in neither.text  # what was typed is kept
 
 
 def test_audit_log_lists_filters_and_pages(app, owner_a, world_a):

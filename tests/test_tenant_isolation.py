@@ -8,6 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Callable
 
 import pytest
 from flask import url_for
@@ -117,6 +118,89 @@ def _b_state(app, world_b) -> str:
                 rows.append(json.dumps(cols, default=str, sort_keys=True))
         db.session.remove()
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()
+
+
+# Fields of the API's JSON bodies and query strings that name a row (declared with
+# schemas.TenantRef): (operationId, field path) -> tenant B's value. A new id field that is not
+# listed fails test_api_id_fields_in_bodies_and_queries_are_covered.
+API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {}
+
+
+def _tenant_refs(schema: dict, defs: dict | None = None, prefix: str = "") -> list[str]:
+    """The paths ("card_id", "lines[].customer_id") of a JSON schema's tenant-ref fields."""
+    defs = schema.get("$defs", {}) if defs is None else defs
+    if "$ref" in schema:
+        return _tenant_refs(defs[schema["$ref"].rsplit("/", 1)[1]], defs, prefix)
+    found = [prefix] if "x-tenant-ref" in schema else []
+    for branch in schema.get("anyOf", []) + schema.get("allOf", []):
+        found += _tenant_refs(branch, defs, prefix)
+    if "items" in schema:
+        found += _tenant_refs(schema["items"], defs, prefix + "[]")
+    for name, prop in schema.get("properties", {}).items():
+        found += _tenant_refs(prop, defs, f"{prefix}.{name}" if prefix else name)
+    return found
+
+
+def _api_id_fields(app) -> list[tuple[str, str, str, str, dict]]:
+    """(method, path, operationId, "body:"/"query:" + field path, the body's example) of every id
+    the API reads from JSON or a query string."""
+    from panel.blueprints.api.openapi import _example, operations
+
+    found = []
+    for method, path, op in operations(app):
+        for where, model in (("body", op.body), ("query", op.query)):
+            if model is not None:
+                example = _example(model) or {}
+                found += [(method, path, op.operation_id, f"{where}:{ref}", example)
+                          for ref in _tenant_refs(model.model_json_schema())]
+    return found
+
+
+def _put(data: dict, path: str, value) -> dict:
+    """`data` with the field at `path` ("a", "lines[].b") set to `value` (lists get one item)."""
+    head, _dot, rest = path.partition(".")
+    if head.endswith("[]"):
+        item = dict((data.get(head[:-2]) or [{}])[0])
+        return {**data, head[:-2]: [_put(item, rest, value) if rest else value]}
+    return {**data, head: _put(dict(data.get(head) or {}), rest, value) if rest else value}
+
+
+def test_the_walker_finds_id_fields_in_nested_bodies():
+    from pydantic import BaseModel
+
+    from panel.blueprints.api.schemas import TenantRef
+
+    class Line(BaseModel):
+        card_id: int = TenantRef("card")
+        note: str = ""
+
+    class Body(BaseModel):
+        customer_id: int | None = TenantRef("customer", default=None)
+        lines: list[Line] = []
+
+    assert sorted(_tenant_refs(Body.model_json_schema())) == ["customer_id", "lines[].card_id"]
+    assert _put({"lines": [{"note": "x"}]}, "lines[].card_id", 7) == {"lines": [{"note": "x", "card_id": 7}]}
+
+
+def test_api_id_fields_in_bodies_and_queries_are_covered(app, graphs, world_b):
+    a, b = graphs
+    fields = _api_id_fields(app)
+    unknown = {(op_id, ref) for _m, _p, op_id, ref, _e in fields if (op_id, ref) not in API_ID_FIELDS}
+    assert not unknown, f"API fields naming rows that the isolation walker does not cover: {unknown}"
+    before = _b_state(app, world_b)
+    client = app.test_client()
+    for method, path, op_id, ref, example in fields:
+        where, field = ref.split(":", 1)
+        value = API_ID_FIELDS[(op_id, ref)](b)
+        url = "/api/v1" + path.format(**{arg: ID_PARAMS[arg](a) for arg in ID_PARAMS if "{" + arg + "}" in path})
+        # The operation's own example, valid but for the one id that is tenant B's.
+        body = _put(example, field, value) if where == "body" else None
+        query = _put(example, field, value) if where == "query" else None
+        resp = client.open(url, method=method, json=body, query_string=query,
+                           headers={"Authorization": f"Bearer {a.token}"})
+        assert resp.status_code == 404, f"{method} {url} with B's {field} answered {resp.status_code}"
+        _no_secrets(resp.get_data(as_text=True), f"{method} {url} {field}")
+    assert _b_state(app, world_b) == before
 
 
 def test_every_url_parameter_is_known(app):

@@ -32,7 +32,7 @@ from ..extensions import db
 from ..models import Tenant
 from ..models.base import utcnow
 from ..redis_conn import get_queue, redis_available
-from ..services import retention
+from ..services import idempotency, retention
 from ..tenancy import tenant_scope
 from . import FAILURE_TTL, run_in_process
 
@@ -54,8 +54,7 @@ class Scheduled:
 # One line per scheduled job.
 SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("retention", "20 3 * * *", retention.purge_expired),
-    # >>> the idempotency-key clean-up (the API's purge_expired_idempotency_keys(now)) goes here:
-    # Scheduled("idempotency_keys", "40 3 * * *", idempotency.purge_expired_idempotency_keys),
+    Scheduled("idempotency_keys", "40 3 * * *", idempotency.purge_expired_idempotency_keys),
 )
 
 

@@ -2,6 +2,7 @@
 from .audit import AuditEntry
 from .cards import CARD_STATUSES, Card
 from .customers import Customer
+from .idempotency import IdempotencyKey
 from .jobs import JobRun
 from .tenants import COUNTRIES, CURRENCIES, HOME_CURRENCIES, LOCALES, SORT_COLLATIONS, TIMEZONES, Tenant
 from .tokens import ApiToken
@@ -9,6 +10,6 @@ from .users import ROLES, Invite, Membership, User, role_at_least
 
 __all__ = [
     "ApiToken", "AuditEntry", "CARD_STATUSES", "COUNTRIES", "CURRENCIES", "Card", "Customer", "HOME_CURRENCIES",
-    "Invite", "JobRun", "LOCALES", "Membership", "ROLES", "SORT_COLLATIONS", "TIMEZONES", "Tenant", "User",
+    "IdempotencyKey", "Invite", "JobRun", "LOCALES", "Membership", "ROLES", "SORT_COLLATIONS", "TIMEZONES", "Tenant", "User",
     "role_at_least",
 ]

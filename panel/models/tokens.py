@@ -22,7 +22,14 @@ class ApiToken(TenantScoped, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What the token may do, space-separated ("pos", "manage", "pos manage"); tokens made
+    # before scopes existed are POS devices.
+    scopes: Mapped[str] = mapped_column(String(32), default="pos", server_default="pos")
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()

@@ -17,19 +17,26 @@ from ..models.base import utcnow
 from . import ServiceError, audit
 
 PREFIX = "rg_"
+# pos: what a till does (card scan, customers, and the quote/document/wallet operations to come);
+# manage: configuration through the API (catalog, groups, discounts, price lists to come).
+SCOPES = ("pos", "manage")
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create(name: str, created_by_id: int | None = None) -> tuple[ApiToken, str]:
+def create(name: str, created_by_id: int | None = None, scopes=("pos",)) -> tuple[ApiToken, str]:
     """A new token for the current tenant; the plain token is returned once and never stored."""
     name = (name or "").strip()
     if not name:
         raise ServiceError(_("Name the device, e.g. \"Bar till 1\"."), field="name")
+    given = set(scopes or ())
+    if not given or given - set(SCOPES):
+        raise ServiceError(_("Choose what the token may do: POS, management or both."), field="scopes")
     plain = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(name=name[:100], prefix=plain[:10], token_hash=_hash(plain), created_by_id=created_by_id)
+    token = ApiToken(name=name[:100], prefix=plain[:10], token_hash=_hash(plain), created_by_id=created_by_id,
+                     scopes=" ".join(s for s in SCOPES if s in given))
     db.session.add(token)
     db.session.flush()
     audit.record("token.created", "api_token", token.id, token.name)
@@ -53,6 +60,7 @@ class ApiCaller:
     reader_format: str
     country: str        # the tenant's, for its clock (panel/clock.py)
     last_used_at: datetime | None
+    scopes: frozenset[str] = frozenset({"pos"})
 
 
 _tokens, _tenants = ApiToken.__table__, Tenant.__table__
@@ -61,7 +69,7 @@ _tokens, _tenants = ApiToken.__table__, Tenant.__table__
 # tenant's reader format and country along so a card scan needs no second look at the tenant.
 _LIVE_TOKEN = (
     select(_tokens.c.id, _tokens.c.name, _tokens.c.tenant_id, _tokens.c.last_used_at, _tokens.c.token_hash,
-           _tenants.c.reader_format, _tenants.c.country)
+           _tokens.c.scopes, _tenants.c.reader_format, _tenants.c.country)
     .join_from(_tokens, _tenants, _tenants.c.id == _tokens.c.tenant_id)
     .where(_tokens.c.token_hash == bindparam("digest"), _tokens.c.revoked_at.is_(None))
 )
@@ -77,4 +85,4 @@ def authenticate(plain: str) -> ApiCaller | None:
         return None
     return ApiCaller(id=row.id, name=row.name, tenant_id=row.tenant_id,
                      reader_format=cardcodes.format_or_default(row.reader_format), country=row.country,
-                     last_used_at=row.last_used_at)
+                     last_used_at=row.last_used_at, scopes=frozenset(row.scopes.split()))

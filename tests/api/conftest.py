@@ -23,9 +23,9 @@ class Token:
         return {"Authorization": f"Bearer {self.plain}"}
 
 
-def make_token(app, world, name: str = "Bar till 1") -> Token:
+def make_token(app, world, name: str = "Bar till 1", scopes=("pos",)) -> Token:
     with app.app_context(), as_tenant(world):
-        token, plain = tokens.create(name)
+        token, plain = tokens.create(name, scopes=scopes)
         db.session.commit()
         return Token(token.id, plain)
 

@@ -217,7 +217,14 @@ def test_quick_add_needs_a_json_object(client, token_a):
 
 def test_openapi_document_is_public_and_describes_every_endpoint(client, app):
     doc = client.get("/api/v1/openapi.json").get_json()
-    assert doc["openapi"].startswith("3.") and doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert doc["openapi"] == "3.1.0" and doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            ok = next(r for code, r in op["responses"].items() if code.startswith("2"))
+            assert ok["content"]["application/json"]["example"], f"{method} {path} has no example answer"
+            assert op["x-scope"] in ("pos", "manage") and "401" in op["responses"] and "403" in op["responses"]
+            if "requestBody" in op:
+                assert op["requestBody"]["content"]["application/json"]["example"], f"{method} {path}: no example"
     documented = {(m.upper(), "/api/v1" + p.replace("{", "<").replace("}", ">"))
                   for p, ops in doc["paths"].items() for m in ops}
     routed = {(m, re.sub(r"<[^:>]+:", "<", r.rule)) for r in app.url_map.iter_rules()

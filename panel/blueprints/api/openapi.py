@@ -1,246 +1,159 @@
-"""The POS API's OpenAPI document: served at /api/v1/openapi.json, rendered as the API page,
-and the contract the test suite checks the API against (schemathesis)."""
+"""The POS API's OpenAPI 3.1 document, generated from the operations' declarations.
+
+Served at /api/v1/openapi.json, rendered as the API page, and the contract the test suite checks
+the API against (schemathesis). Nothing here is written by hand but the prose: paths,
+parameters, bodies, answers and errors come from each view's @api_operation and its models.
+"""
 from __future__ import annotations
 
-ERROR_CODES = [
-    ("unauthorized", 401, "No token, a malformed header, an unknown or a revoked token."),
-    ("card_not_found", 404, "No card of your restaurant has this code or printed number."),
-    ("customer_not_found", 404, "No customer of your restaurant has this id."),
-    ("invalid_parameter", 400, "A query parameter is malformed (e.g. limit is not 1-100)."),
-    ("bad_request", 400, "The body is not a JSON object."),
-    ("invalid", 422, "A field breaks a rule; `fields` names each field with its message."),
-    ("card_taken", 409, "The card code is already on another customer's card; `customer_id` says whose."),
-]
+import copy
+import re
+
+from flask import Flask
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from .declare import Operation
+from .errors import ERRORS
+from .idempotency import HEADER, REPLAYED
+from .schemas import Error
+
+PREFIX = "/api/v1"
+DESCRIPTION = (
+    "For POS terminals and tills: find the customer behind a scanned loyalty card, search "
+    "customers, and add a customer with a card at the till.\n\n"
+    "Authenticate every request with `Authorization: Bearer <token>`; the restaurant's owner "
+    "creates tokens in Settings → API tokens. The token decides the restaurant: you only ever "
+    "see that restaurant's data. A revoked token stops working at once.\n\n"
+    "A token has one or both scopes: `pos` (card scans, customers, what a till does) and `manage` "
+    "(configuration). Each operation names the scope it needs; without it the answer is 403 "
+    "`insufficient_scope`.\n\n"
+    "Writes accept an `Idempotency-Key` header (1-255 printable characters, e.g. a new UUID per "
+    "operation): resend the same request with the same key after a timeout and you get the first "
+    "answer back, with `Idempotent-Replayed: true`, and nothing happens twice. The same key with "
+    "another request is 409 `idempotency_key_reused`. Keys are kept for 7 days.\n\n"
+    "Requests are limited per token and per address (per minute); past a limit the answer is 429 "
+    "`rate_limited` with `Retry-After` in seconds.\n\n"
+    "Errors always have the shape `{\"error\": {\"code\": \"...\", \"message\": \"...\"}}`; "
+    "act on `code`, show `message` (it follows the request's Accept-Language: en, pl, cs)."
+)
+# Errors every authenticated operation may answer, and those of bodies, queries and keys.
+COMMON_ERRORS = ("unauthorized", "insufficient_scope", "rate_limited")
+BODY_ERRORS = ("bad_request", "invalid")
+QUERY_ERRORS = ("invalid_parameter",)
+KEY_ERRORS = ("invalid_idempotency_key", "idempotency_key_reused", "request_in_progress")
 
 
-def _error(description: str, example_code: str, example_message: str) -> dict:
+def operations(app: Flask) -> list[tuple[str, str, Operation]]:
+    """(method, documented path, declaration) of every declared API route, in routing order."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        op = getattr(app.view_functions.get(rule.endpoint), "api_operation", None)
+        if op is None or not rule.rule.startswith(PREFIX):
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule[len(PREFIX):])
+        found += [(method, path, op) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return found
+
+
+def document(app: Flask) -> dict:
+    """The document (a copy: callers may change theirs); built once per app."""
+    cached = app.extensions.get("regulars_openapi")
+    if cached is None:
+        cached = app.extensions["regulars_openapi"] = _build(operations(app))
+    return copy.deepcopy(cached)
+
+
+def _build(ops: list[tuple[str, str, Operation]]) -> dict:
+    models = {Error} | {m for _m, _p, op in ops for m in (op.body, op.response) if m is not None}
+    _refs, defs = models_json_schema([(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
+                                     ref_template="#/components/schemas/{model}")
+    schemas = defs.get("$defs", {})
+    schemas["Error"]["properties"]["error"]["description"] = "code is one of: " + ", ".join(ERRORS) + "."
+    paths: dict[str, dict] = {}
+    for method, path, op in ops:
+        paths.setdefault(path, {})[method.lower()] = _operation(method, op)
     return {
-        "description": description,
-        "content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/Error"},
-            "example": {"error": {"code": example_code, "message": example_message}},
-        }},
-    }
-
-
-UNAUTHORIZED = _error("The token is missing, unknown or revoked.", "unauthorized",
-                      "Send a valid API token: Authorization: Bearer <token>.")
-
-CARD_EXAMPLE = {"id": 17, "code": "3220338716", "number": "000123", "status": "active", "reason": None,
-                "usable": True, "expires_on": "2027-03-31"}
-CUSTOMER_EXAMPLE = {"id": 42, "name": "Jan Kowalski", "first_name": "Jan", "last_name": "Kowalski",
-                    "company_name": "Kowalski Sp. z o.o.", "nip": "5260250274", "email": "jan@example.com",
-                    "phone": "+48 600 100 200", "archived": False, "group": None, "tier": None}
-
-
-def document() -> dict:
-    """The OpenAPI 3.0 document (a fresh dict each time: callers may not mutate a shared one)."""
-    nullable_str = {"type": "string", "nullable": True}
-    return {
-        "openapi": "3.0.3",
-        "info": {
-            "title": "Regulars POS API",
-            "version": "1.0.0",
-            "description": (
-                "For POS terminals and tills: find the customer behind a scanned loyalty card, search "
-                "customers, and add a customer with a card at the till.\n\n"
-                "Authenticate every request with `Authorization: Bearer <token>`; the restaurant's owner "
-                "creates tokens in Settings → API tokens. The token decides the restaurant: you only ever "
-                "see that restaurant's data. A revoked token stops working at once.\n\n"
-                "Errors always have the shape `{\"error\": {\"code\": \"...\", \"message\": \"...\"}}`; "
-                "act on `code`, show `message` (it follows the request's Accept-Language: en, pl, cs)."
-            ),
-        },
-        "servers": [{"url": "/api/v1"}],
+        "openapi": "3.1.0",
+        "info": {"title": "Regulars POS API", "version": "1.1.0", "description": DESCRIPTION},
+        "servers": [{"url": PREFIX}],
         "security": [{"bearerAuth": []}],
-        "paths": {
-            "/cards/{code}": {
-                "get": {
-                    "operationId": "getCard",
-                    "summary": "Find a card and its customer",
-                    "description": (
-                        "Looks the code up exactly as the panel's terminal does: a card UID matches in any "
-                        "format your readers type (10-digit decimal, hex in either byte order, with or "
-                        "without separators); other codes (barcodes) match exactly after trimming. When no "
-                        "card has the code, the card's printed number is tried.\n\n"
-                        "`status` is what the till must act on: only `active` cards may be used. Blocked, "
-                        "lost and replaced cards all report `blocked`, with `reason` saying which; an expired "
-                        "card reports `expired`."
-                    ),
-                    "parameters": [{
-                        "name": "code", "in": "path", "required": True,
-                        "description": "What the reader typed (URL-encoded).",
-                        "schema": {"type": "string", "minLength": 1, "maxLength": 64},
-                        "example": "3220338716",
-                    }],
-                    "responses": {
-                        "200": {"description": "The card and its customer.", "content": {"application/json": {
-                            "schema": {"$ref": "#/components/schemas/CardLookup"},
-                            "example": {"card": CARD_EXAMPLE, "customer": CUSTOMER_EXAMPLE}}}},
-                        "401": UNAUTHORIZED,
-                        "404": _error("No card has this code.", "card_not_found", "No card has this code."),
-                    },
-                },
-            },
-            "/customers": {
-                "get": {
-                    "operationId": "searchCustomers",
-                    "summary": "Search customers",
-                    "description": (
-                        "By name, company, NIP, phone, e-mail or card code, as the panel's search does. "
-                        "Archived, merged and erased customers are left out. Without `q`, the first "
-                        "customers by name."
-                    ),
-                    "parameters": [
-                        {"name": "q", "in": "query", "required": False, "description": "What to search for.",
-                         "schema": {"type": "string", "maxLength": 100}, "example": "kowalski"},
-                        {"name": "limit", "in": "query", "required": False,
-                         "description": "How many customers at most (1-100, default 20).",
-                         "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
-                    ],
-                    "responses": {
-                        "200": {"description": "The matching customers, by name.", "content": {"application/json": {
-                            "schema": {"$ref": "#/components/schemas/CustomerList"},
-                            "example": {"customers": [CUSTOMER_EXAMPLE]}}}},
-                        "400": _error("A parameter is malformed.", "invalid_parameter",
-                                      "limit must be a whole number from 1 to 100."),
-                        "401": UNAUTHORIZED,
-                    },
-                },
-                "post": {
-                    "operationId": "createCustomer",
-                    "summary": "Add a customer (quick add at the till)",
-                    "description": (
-                        "Creates a customer, optionally with a card. A name (first, last or company) is "
-                        "required. The card is checked first: a code already on someone's card answers 409 "
-                        "`card_taken` and creates nobody (a retried request therefore never creates a "
-                        "second customer with the same card)."
-                    ),
-                    "requestBody": {"required": True, "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/CustomerCreate"},
-                        "example": {"first_name": "Jan", "last_name": "Kowalski", "phone": "600100200",
-                                    "card_code": "3220338716"}}}},
-                    "responses": {
-                        "201": {"description": "The new customer (and card).", "content": {"application/json": {
-                            "schema": {"$ref": "#/components/schemas/CustomerCreated"},
-                            "example": {"customer": CUSTOMER_EXAMPLE, "card": CARD_EXAMPLE}}}},
-                        "400": _error("The body is not a JSON object.", "bad_request", "Send a JSON object."),
-                        "401": UNAUTHORIZED,
-                        "409": _error("The card is on another customer's card.", "card_taken",
-                                      "Already on Jan Kowalski's card, expires 2027-03-31."),
-                        "422": _error("A field breaks a rule.", "invalid", "A NIP has 10 digits."),
-                    },
-                },
-            },
-            "/customers/{customer_id}": {
-                "get": {
-                    "operationId": "getCustomer",
-                    "summary": "A customer with their cards",
-                    "parameters": [{"name": "customer_id", "in": "path", "required": True,
-                                    "schema": {"type": "integer", "minimum": 1}, "example": 42}],
-                    "responses": {
-                        "200": {"description": "The customer and all their cards (history included).",
-                                "content": {"application/json": {
-                                    "schema": {"$ref": "#/components/schemas/CustomerDetail"},
-                                    "example": {"customer": {**CUSTOMER_EXAMPLE, "cards": [CARD_EXAMPLE]}}}}},
-                        "401": UNAUTHORIZED,
-                        "404": _error("No such customer.", "customer_not_found", "No customer has this id."),
-                    },
-                },
-            },
-        },
+        "paths": paths,
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                "description": "A token from Settings → API tokens."}},
-            "schemas": {
-                "Error": {
-                    "type": "object", "required": ["error"],
-                    "properties": {"error": {
-                        "type": "object", "required": ["code", "message"],
-                        "properties": {
-                            "code": {"type": "string", "description": "Stable, for programs: "
-                                     + ", ".join(code for code, _s, _d in ERROR_CODES) + "."},
-                            "message": {"type": "string", "description": "For people, in the request's language."},
-                            "field": {"type": "string", "description": "The field at fault, when one is."},
-                            "fields": {"type": "object", "additionalProperties": {"type": "string"},
-                                       "description": "422: every field at fault with its message."},
-                            "customer_id": {"type": "integer", "description": "409 card_taken: the card's holder."},
-                        },
-                    }},
-                },
-                "Card": {
-                    "type": "object",
-                    "required": ["id", "code", "number", "status", "reason", "usable", "expires_on"],
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "code": {"type": "string", "description": "As first scanned, trimmed."},
-                        "number": {**nullable_str, "description": "The number printed on the card."},
-                        "status": {"type": "string", "enum": ["active", "blocked", "expired"],
-                                   "description": "Only active cards may be used."},
-                        "reason": {"type": "string", "nullable": True,
-                                   "enum": ["blocked", "lost", "replaced", "expired", None],
-                                   "description": "Why the card is not active; null when it is."},
-                        "usable": {"type": "boolean", "description": "status == active."},
-                        "expires_on": {"type": "string", "format": "date", "nullable": True},
-                    },
-                },
-                "Customer": {
-                    "type": "object",
-                    "required": ["id", "name", "first_name", "last_name", "company_name", "nip", "email", "phone",
-                                 "archived", "group", "tier"],
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "name": {"type": "string", "description": "The person's name, else the company's."},
-                        "first_name": {"type": "string"},
-                        "last_name": {"type": "string"},
-                        "company_name": {"type": "string"},
-                        "nip": {"type": "string", "description": "Polish tax id, 10 digits, or empty."},
-                        "email": {"type": "string"},
-                        "phone": {"type": "string"},
-                        "archived": {"type": "boolean"},
-                        "group": {"type": "object", "nullable": True, "description": "Not available yet: null.",
-                                  "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
-                        "tier": {"type": "object", "nullable": True, "description": "Not available yet: null.",
-                                 "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
-                    },
-                },
-                "CustomerDetail": {
-                    "type": "object", "required": ["customer"],
-                    "properties": {"customer": {"allOf": [
-                        {"$ref": "#/components/schemas/Customer"},
-                        {"type": "object", "required": ["cards"], "properties": {
-                            "cards": {"type": "array", "items": {"$ref": "#/components/schemas/Card"}}}},
-                    ]}},
-                },
-                "CardLookup": {
-                    "type": "object", "required": ["card", "customer"],
-                    "properties": {"card": {"$ref": "#/components/schemas/Card"},
-                                   "customer": {"$ref": "#/components/schemas/Customer"}},
-                },
-                "CustomerList": {
-                    "type": "object", "required": ["customers"],
-                    "properties": {"customers": {"type": "array", "items": {"$ref": "#/components/schemas/Customer"}}},
-                },
-                "CustomerCreate": {
-                    "type": "object",
-                    "description": "Give at least one of first_name, last_name, company_name.",
-                    "properties": {
-                        "first_name": {"type": "string", "maxLength": 100},
-                        "last_name": {"type": "string", "maxLength": 100},
-                        "company_name": {"type": "string", "maxLength": 250},
-                        "nip": {"type": "string", "maxLength": 20, "description": "Checked (10 digits, check digit)."},
-                        "email": {"type": "string", "maxLength": 254},
-                        "phone": {"type": "string", "maxLength": 40},
-                        "card_code": {"type": "string", "maxLength": 64, "description": "A card to put on the customer."},
-                        "card_number": {"type": "string", "maxLength": 40},
-                        "card_expires_on": {"type": "string", "format": "date"},
-                    },
-                },
-                "CustomerCreated": {
-                    "type": "object", "required": ["customer", "card"],
-                    "properties": {"customer": {"$ref": "#/components/schemas/Customer"},
-                                   "card": {"allOf": [{"$ref": "#/components/schemas/Card"}], "nullable": True}},
-                },
-            },
+            "schemas": schemas,
         },
     }
+
+
+def _operation(method: str, op: Operation) -> dict:
+    # OpenAPI 3.1 lets a bearer scheme's requirement name roles: the token's scope.
+    out = {"operationId": op.operation_id, "summary": op.summary, "x-scope": op.scope,
+           "security": [{"bearerAuth": [op.scope]}], "parameters": _parameters(op), "responses": _responses(op)}
+    if op.description:
+        out["description"] = op.description
+    if op.body is not None:
+        out["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": _ref(op.body), "example": _example(op.body)}}}
+    if not out["parameters"]:
+        del out["parameters"]
+    return out
+
+
+def _parameters(op: Operation) -> list[dict]:
+    params = [{"name": name, "in": "path", "required": True, **spec} for name, spec in op.path.items()]
+    if op.query is not None:
+        schema = op.query.model_json_schema()
+        for name, prop in schema["properties"].items():
+            prop = {k: v for k, v in prop.items() if k != "title"}
+            param = {"name": name, "in": "query", "required": name in schema.get("required", ()),
+                     "description": prop.pop("description", ""), "schema": prop}
+            if prop.get("examples"):
+                param["example"] = prop.pop("examples")[0]
+            params.append(param)
+    if op.idempotency != "none":
+        params.append({"name": HEADER, "in": "header", "required": op.idempotency == "required",
+                       "description": "A new unique value per operation (e.g. a UUID); resend it on a retry.",
+                       "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+                       "example": "5f0c6f1e-2f4b-4a57-9d8e-3c1f2a9b7e10"})
+    return params
+
+
+def _responses(op: Operation) -> dict:
+    ok: dict = {"description": op.answer,
+                "content": {"application/json": {"schema": _ref(op.response), "example": op.example}}}
+    if op.idempotency != "none":
+        ok["headers"] = {REPLAYED: {"description": "`true` when this is the stored answer of an earlier request "
+                                                   "with the same Idempotency-Key.",
+                                    "schema": {"type": "string", "enum": ["true"]}}}
+    responses = {str(op.status): ok}
+    codes = list(op.errors) + list(COMMON_ERRORS)
+    codes += list(BODY_ERRORS) if op.body is not None else []
+    codes += list(QUERY_ERRORS) if op.query is not None else []
+    codes += list(KEY_ERRORS) if op.idempotency != "none" else []
+    if op.idempotency == "required":
+        codes.append("idempotency_key_required")
+    by_status: dict[int, list[str]] = {}
+    for code in codes:
+        by_status.setdefault(ERRORS[code][0], []).append(code)
+    for status in sorted(by_status):
+        listed = by_status[status]
+        responses[str(status)] = {
+            "description": " ".join(f"`{c}`: {ERRORS[c][1]}" for c in listed),
+            "content": {"application/json": {"schema": _ref(Error),
+                                              "example": {"error": {"code": listed[0], "message": ERRORS[listed[0]][1]}}}},
+        }
+        if status == 429:
+            responses["429"]["headers"] = {"Retry-After": {"description": "Seconds to wait.",
+                                                           "schema": {"type": "integer"}}}
+    return responses
+
+
+def _ref(model: type[BaseModel]) -> dict:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _example(model: type[BaseModel]):
+    extra = model.model_config.get("json_schema_extra") or {}
+    return (extra.get("examples") or [None])[0]

@@ -1,14 +1,15 @@
 """The POS API (v1): JSON, bearer tokens, the tenant taken from the token.
 
 Every request but the OpenAPI document and the API page authenticates in `_authenticate`;
-the tenant is set from the token for the request and reset in `_reset`. Errors are always
-{"error": {"code": ..., "message": ...}}.
+the tenant is set from the token for the request and reset in `_reset`. Each operation is
+declared once with @api_operation (declare.py): its scope, its models, its errors. Errors are
+always {"error": {"code": ..., "message": ...}} (errors.py), raised, never built by a view.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-from flask import g, jsonify, render_template, request, url_for
+from flask import current_app, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import or_, update
@@ -16,30 +17,30 @@ from sqlalchemy import or_, update
 from ... import clock
 from ...access import load_request_tenant, read_without_transaction, require_role
 from ...extensions import db
-from ...models import ApiToken, Card, Customer
+from ...models import ApiToken, Customer
 from ...models.base import aware, row_id, utcnow
-from ...services import ServiceError, tokens
+from ...services import ServiceError, terminal, tokens
 from ...services import cards as card_service
-from ...services import customer_list
-from ...services import customers as customer_service
-from ...services import terminal
 from ...tenancy import require_tenant_id, reset_tenant, set_tenant
-from . import bp
-from .openapi import ERROR_CODES, document
+from . import bp, errors, limits, openapi
+from .declare import api_operation
+from .errors import ApiError
+from .schemas import (
+    CARD_EXAMPLE,
+    CUSTOMER_EXAMPLE,
+    Card,
+    CardLookup,
+    CustomerCreate,
+    CustomerCreated,
+    CustomerDetail,
+    CustomerList,
+    CustomerSearch,
+    CustomerWithCards,
+)
+from .schemas import Customer as CustomerOut
 
 PUBLIC = ("api.openapi", "api.docs")
 TOUCH_EVERY = timedelta(minutes=1)
-DEFAULT_LIMIT, MAX_LIMIT = 20, 100
-CREATE_FIELDS = ("first_name", "last_name", "company_name", "nip", "email", "phone")
-CARD_FIELDS = ("card_code", "card_number", "card_expires_on")
-
-
-def api_error(status: int, code: str, message: str, **extra):
-    resp = jsonify(error={"code": code, "message": message, **extra})
-    resp.status_code = status
-    if status == 401:
-        resp.headers["WWW-Authenticate"] = 'Bearer realm="regulars"'
-    return resp
 
 
 @bp.before_request
@@ -56,8 +57,10 @@ def _authenticate():
         read_without_transaction()
     scheme, _sep, plain = request.headers.get("Authorization", "").partition(" ")
     token = tokens.authenticate(plain.strip()) if scheme.lower() == "bearer" else None
+    # Counted before the 401 too: an address guessing tokens meets its limit.
+    limits.check(request.remote_addr, token.id if token is not None else None)
     if token is None:
-        return api_error(401, "unauthorized", _("Send a valid API token: Authorization: Bearer <token>."))
+        raise ApiError(401, "unauthorized", _("Send a valid API token: Authorization: Bearer <token>."))
     g.api_token = token
     g.api_tenant_scope = set_tenant(token.tenant_id)
     _touch(token)
@@ -86,99 +89,101 @@ def _reset(_exc):
         reset_tenant(scope)
 
 
-# --- JSON shapes -----------------------------------------------------------------------------
-
-def card_json(card: Card | card_service.PosCard, today: date) -> dict:
-    status, reason = card_service.pos_state(card, today)
-    return {"id": card.id, "code": card.code, "number": card.number, "status": status, "reason": reason,
-            "usable": status == "active", "expires_on": card.expires_on.isoformat() if card.expires_on else None}
+@bp.errorhandler(ApiError)
+def _api_error(e: ApiError):
+    return errors.response(e)
 
 
-def customer_json(c: Customer | card_service.PosCustomer) -> dict:
-    # group and tier arrive with their features; until then the keys exist and are null.
-    return {"id": c.id, "name": c.display_name, "first_name": c.first_name, "last_name": c.last_name,
-            "company_name": c.company_name, "nip": c.nip, "email": c.email, "phone": c.phone,
-            "archived": c.archived_at is not None, "group": None, "tier": None}
+@bp.errorhandler(ServiceError)
+def _service_error(e: ServiceError):
+    db.session.rollback()
+    return errors.response(errors.from_service_error(e))
 
 
 # --- endpoints -------------------------------------------------------------------------------
 
 @bp.get("/cards/<any_text:code>")
+@api_operation(
+    operation_id="getCard", scope="pos", summary="Find a card and its customer", response=CardLookup,
+    answer="The card and its customer.", errors=("card_not_found",),
+    example={"card": CARD_EXAMPLE, "customer": CUSTOMER_EXAMPLE},
+    path={"code": {"description": "What the reader typed (URL-encoded).", "example": "3220338716",
+                   "schema": {"type": "string", "minLength": 1, "maxLength": 64}}},
+    description=(
+        "Looks the code up exactly as the panel's terminal does: a card UID matches in any "
+        "format your readers type (10-digit decimal, hex in either byte order, with or "
+        "without separators); other codes (barcodes) match exactly after trimming. When no "
+        "card has the code, the card's printed number is tried.\n\n"
+        "`status` is what the till must act on: only `active` cards may be used. Blocked, "
+        "lost and replaced cards all report `blocked`, with `reason` saying which; an expired "
+        "card reports `expired`."))
 def card(code: str):
     found = card_service.pos_scan(g.api_token.tenant_id, g.api_token.reader_format, code)
     if found is None:
-        return api_error(404, "card_not_found", _("No card has this code."))
+        raise ApiError(404, "card_not_found", _("No card has this code."))
     scanned, holder = found
-    return jsonify(card=card_json(scanned, clock.today()), customer=customer_json(holder))
+    return CardLookup.model_construct(card=Card.of(scanned, clock.today()), customer=CustomerOut.of(holder))
 
 
 @bp.get("/customers")
-def customers():
-    q = request.args.get("q", "")
-    if len(q) > customer_list.MAX_QUERY:
-        return api_error(400, "invalid_parameter", _("q has at most %(n)d characters.", n=customer_list.MAX_QUERY),
-                         field="q")
-    raw_limit = request.args.get("limit", str(DEFAULT_LIMIT)).strip()
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-        return api_error(400, "invalid_parameter",
-                         _("limit must be a whole number from 1 to %(n)d.", n=MAX_LIMIT), field="limit")
-    found = terminal.search_customers(q, int(raw_limit))
-    return jsonify(customers=[customer_json(c) for c in found])
+@api_operation(
+    operation_id="searchCustomers", scope="pos", summary="Search customers", response=CustomerList,
+    query=CustomerSearch, answer="The matching customers, by name.", example={"customers": [CUSTOMER_EXAMPLE]},
+    description=(
+        "By name, company, NIP, phone, e-mail or card code, as the panel's search does. "
+        "Archived, merged and erased customers are left out. Without `q`, the first "
+        "customers by name."))
+def customers(query: CustomerSearch):
+    found = terminal.search_customers(query.q, query.limit)
+    return CustomerList.model_construct(customers=[CustomerOut.of(c) for c in found])
 
 
 @bp.get("/customers/<any_text:customer_id>")
+@api_operation(
+    operation_id="getCustomer", scope="pos", summary="A customer with their cards", response=CustomerDetail,
+    answer="The customer and all their cards (history included).", errors=("customer_not_found",),
+    example={"customer": {**CUSTOMER_EXAMPLE, "cards": [CARD_EXAMPLE]}},
+    path={"customer_id": {"example": 42, "schema": {"type": "integer", "minimum": 1}}})
 def customer(customer_id: str):
     found = db.session.get(Customer, known) if (known := row_id(customer_id)) else None
     if found is None or found.tenant_id != require_tenant_id():
-        return api_error(404, "customer_not_found", _("No customer has this id."))
+        raise ApiError(404, "customer_not_found", _("No customer has this id."))
     today = clock.today()
-    return jsonify(customer={**customer_json(found), "cards": [card_json(c, today) for c in found.cards]})
+    return CustomerDetail.model_construct(customer=CustomerWithCards.model_construct(
+        **CustomerOut.fields_of(found), cards=[Card.of(c, today) for c in found.cards]))
 
 
 @bp.post("/customers")
-def create_customer():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return api_error(400, "bad_request", _("Send a JSON object."))
-    wrong = [k for k in CREATE_FIELDS + CARD_FIELDS if k in body and not isinstance(body[k], str)]
-    if wrong:
-        return api_error(422, "invalid", _("Send %(field)s as a string.", field=wrong[0]), field=wrong[0],
-                         fields={k: _("Send %(field)s as a string.", field=k) for k in wrong})
-    data = {k: body[k] for k in CREATE_FIELDS if k in body}
-    code = body.get("card_code", "")
-    try:
-        created, new_card = terminal.quick_add(data, card_code=code, card_number=body.get("card_number", ""),
-                                               card_expires_on=body.get("card_expires_on", ""))
-        db.session.commit()
-    except customer_service.CustomerInvalid as e:
-        db.session.rollback()
-        return api_error(422, "invalid", e.message, field=e.field, fields=e.errors)
-    except ServiceError as e:
-        db.session.rollback()
-        if e.code == "card_taken":
-            holder = card_service.holder_of(code)
-            extra = {"customer_id": holder.customer_id} if holder is not None else {}
-            return api_error(409, "card_taken", e.message, field="card_code", **extra)
-        return api_error(422, "invalid", e.message, field=e.field or "card_code",
-                         fields={e.field or "card_code": e.message})
-    resp = jsonify(customer=customer_json(created),
-                   card=card_json(new_card, clock.today()) if new_card is not None else None)
-    resp.status_code = 201
-    resp.headers["Location"] = url_for("api.customer", customer_id=created.id)
-    return resp
+@api_operation(
+    operation_id="createCustomer", scope="pos", summary="Add a customer (quick add at the till)",
+    body=CustomerCreate, response=CustomerCreated, status=201, idempotency="optional",
+    answer="The new customer (and card).", errors=("card_taken",),
+    example={"customer": CUSTOMER_EXAMPLE, "card": CARD_EXAMPLE},
+    description=(
+        "Creates a customer, optionally with a card. A name (first, last or company) is "
+        "required. The card is checked first: a code already on someone's card answers 409 "
+        "`card_taken` and creates nobody. Send an `Idempotency-Key` so that a retry after a "
+        "timeout returns the first answer instead of creating a second customer."))
+def create_customer(body: CustomerCreate):
+    created, new_card = terminal.quick_add(body.customer_fields(), card_code=body.card_code,
+                                           card_number=body.card_number, card_expires_on=body.card_expires_on)
+    answer = CustomerCreated.model_construct(
+        customer=CustomerOut.of(created), card=Card.of(new_card, clock.today()) if new_card is not None else None)
+    return answer, {"Location": url_for("api.customer", customer_id=created.id)}
 
 
-@bp.get("/openapi.json")
-def openapi():
-    return jsonify(document())
+@bp.get("/openapi.json", endpoint="openapi")
+def openapi_document():
+    return jsonify(openapi.document(current_app))
 
 
 @bp.get("/docs")
 @require_role("staff")
 def docs():
     """The API page in the panel, rendered from the OpenAPI document."""
-    spec = document()
-    return render_template("api/docs.html", spec=spec, operations=_operations(spec), error_codes=ERROR_CODES,
+    spec = openapi.document(current_app)
+    error_codes = [(code, status, meaning) for code, (status, meaning) in errors.ERRORS.items()]
+    return render_template("api/docs.html", spec=spec, operations=_operations(spec), error_codes=error_codes,
                            base=request.url_root.rstrip("/") + spec["servers"][0]["url"],
                            schemas={name: spec["components"]["schemas"][name] for name in ("Card", "Customer")})
 
@@ -203,12 +208,34 @@ def _operations(spec: dict) -> list[dict]:
     return out
 
 
+@bp.app_template_filter("api_type")
+def api_type(schema: dict) -> str:
+    """A JSON schema's type as the API page shows it: "string (date) ≤ 10 | null", "Card[]"."""
+    if "$ref" in schema:
+        return schema["$ref"].rsplit("/", 1)[1]
+    if "anyOf" in schema:
+        return " | ".join(api_type(s) for s in schema["anyOf"])
+    kind = schema.get("type", "")
+    if kind == "array":
+        return api_type(schema.get("items", {})) + "[]"
+    if "enum" in schema:
+        return f"{kind}: " + ", ".join(str(v) for v in schema["enum"] if v is not None)
+    text = kind + (f" ({schema['format']})" if "format" in schema else "")
+    if "minimum" in schema and "maximum" in schema:
+        text += f" {schema['minimum']}–{schema['maximum']}"
+    if "maxLength" in schema:
+        text += f" ≤ {schema['maxLength']}"
+    return text
+
+
 @bp.app_template_filter("api_text")
 def api_text(text: str) -> Markup:
     """The document's prose: paragraphs, and `code` in backticks."""
-    paragraphs = []
-    for para in str(text or "").split("\n\n"):
-        parts = str(escape(para)).split("`")
-        html = "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
-        paragraphs.append(f"<p>{html}</p>")
-    return Markup("".join(paragraphs))
+    return Markup("".join(f"<p>{api_inline(para)}</p>" for para in str(text or "").split("\n\n")))
+
+
+@bp.app_template_filter("api_inline")
+def api_inline(text: str) -> Markup:
+    """One line of the document's prose, `code` in backticks."""
+    parts = str(escape(text or "")).split("`")
+    return Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ...i18n import LANGUAGE_NAMES
@@ -24,3 +24,9 @@ class TenantForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Device name"), validators=[DataRequired(_l("Name the device, e.g. \"Bar till 1\".")), Length(max=100)])
+    # The scopes (services/tokens.SCOPES); the service refuses a token with neither.
+    scope_pos = BooleanField(_l("POS: card scans and customers"), default=True)
+    scope_manage = BooleanField(_l("Management: configuration through the API"), default=False)
+
+    def scopes(self) -> list[str]:
+        return [scope for scope in ("pos", "manage") if getattr(self, f"scope_{scope}").data]

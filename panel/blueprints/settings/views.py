@@ -57,11 +57,11 @@ def token_create():
     status = 200
     if form.validate_on_submit():
         try:
-            _token, plain = tokens.create(form.name.data, current_user.id)
+            _token, plain = tokens.create(form.name.data, current_user.id, scopes=form.scopes())
             db.session.commit()
         except ServiceError as e:
             db.session.rollback()
-            form.name.errors.append(e.message)
+            (form.scope_pos if e.field == "scopes" else form.name).errors.append(e.message)
             status = 422
     else:
         status = 422

@@ -1,0 +1,47 @@
+"""api idempotency keys and token scopes
+
+Revision ID: be7d02138546
+Revises: a6c2e8d41f07
+Create Date: 2026-12-06 10:30:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "be7d02138546"
+down_revision = "a6c2e8d41f07"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # Every token made so far is a POS device: the server default keeps them working as "pos".
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("scopes", sa.String(length=32), server_default="pos", nullable=False))
+
+    op.create_table(
+        "api_idempotency_keys",
+        sa.Column("token_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("response_body", sa.Text(), nullable=True),
+        sa.Column("response_headers", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_api_idempotency_keys_tenant_id_tenants"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["token_id"], ["api_tokens.id"],
+                                name=op.f("fk_api_idempotency_keys_token_id_api_tokens"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("tenant_id", "token_id", "key", name=op.f("pk_api_idempotency_keys")),
+    )
+    with op.batch_alter_table("api_idempotency_keys", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_api_idempotency_keys_tenant_id"), ["tenant_id"], unique=False)
+        batch_op.create_index("ix_api_idempotency_keys_tenant_id_created_at", ["tenant_id", "created_at"],
+                              unique=False)
+
+
+def downgrade():
+    op.drop_table("api_idempotency_keys")
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.drop_column("scopes")
