@@ -1,7 +1,7 @@
 """api idempotency keys and token scopes
 
 Revision ID: be7d02138546
-Revises: a6c2e8d41f07
+Revises: cf5e72c27e6b
 Create Date: 2026-12-06 10:30:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "be7d02138546"
-down_revision = "a6c2e8d41f07"
+down_revision = "cf5e72c27e6b"
 branch_labels = None
 depends_on = None
 
