@@ -1,7 +1,7 @@
 """The company-lookup job: ask GUS or ARES, record the answer on the run for the form to poll.
 
 Why not `@tenant_job`: it marks a run failed on any exception, and here one exception is not a
-failure. RQ retries the job (Retry(max=3, interval=[5, 30, 120]) set by the view) only when it
+failure. RQ retries the job (Retry(max=2, interval=[3, 10]) set by the view) only when it
 raises, and we want that only while the register is unavailable. So the states are:
 
 * attempt fails with RegisterUnavailable and RQ has retries left: the run goes back to
