@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from rq import SimpleWorker
 
 from panel.extensions import db
+from panel.jobs import get_queue, redis_connection
 from panel.models import Customer
 
 from ..cards.factories import make_card, make_customer
@@ -103,3 +105,21 @@ def test_czech_tenants_form_shows_ico_and_dic_first(page, world_b):
     assert page.locator("#ico").is_visible() and page.locator("#dic").is_visible()
     assert not page.locator("#nip").is_visible() and not page.locator("#regon").is_visible()
     shot(page, "customer-form-identifiers-cs")
+
+
+def test_health_page_in_polish_names_no_worker_ids(page, app, world_a):
+    with app.app_context():
+        worker = SimpleWorker([get_queue("lookups")], connection=redis_connection())
+        worker.register_birth()
+        worker.heartbeat()
+    try:
+        sign_in(page, world_a.owner)
+        _in_polish(page, "/settings/health")
+        assert "Działa 1 proces w tle" in page.inner_text("main")
+        assert worker.name not in page.inner_text("main")  # folded in the technical details
+        shot(page, "health-pl")
+        page.click("details.tech-details summary")
+        assert worker.name in page.inner_text("main")
+    finally:
+        with app.app_context():
+            worker.register_death()
