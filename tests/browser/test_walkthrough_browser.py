@@ -15,7 +15,7 @@ from panel.models import Customer
 
 from ..cards.factories import make_card, make_customer
 from ..conftest import as_tenant
-from .conftest import shot, sign_in
+from .conftest import SHOTS, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -123,3 +123,17 @@ def test_health_page_in_polish_names_no_worker_ids(page, app, world_a):
     finally:
         with app.app_context():
             worker.register_death()
+
+
+@pytest.mark.parametrize("locale", ["pl", "cs"])
+def test_api_page_reads_in_the_viewers_language(page, world_a, locale):
+    sign_in(page, world_a.owner)
+    page.set_viewport_size(LAPTOP)
+    page.goto("/api/v1/docs")
+    page.click(f"button.lang[value={locale}]")
+    page.wait_for_selector(f"html[lang={locale}]")
+    assert "Find a card and its customer" not in page.inner_text("main")
+    shot(page, f"api-docs-{locale}")
+    page.screenshot(path=str(SHOTS / f"api-docs-{locale}-top.png"))
+    page.locator("#createCustomer").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"api-docs-{locale}-create.png"))
