@@ -102,6 +102,8 @@ def test_czech_tenants_form_shows_ico_and_dic_first(page, world_b):
     sign_in(page, world_b.owner)
     page.set_viewport_size(LAPTOP)
     page.goto("/customers/new")
+    page.click("button.lang[value=cs]")
+    page.wait_for_selector("html[lang=cs]")
     assert page.locator("#ico").is_visible() and page.locator("#dic").is_visible()
     assert not page.locator("#nip").is_visible() and not page.locator("#regon").is_visible()
     shot(page, "customer-form-identifiers-cs")
