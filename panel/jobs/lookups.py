@@ -1,7 +1,8 @@
 """The company-lookup job: ask GUS or ARES, record the answer on the run for the form to poll.
 
-RQ retries the job (Retry(max=3, interval=[5, 30, 120]) set by the view) only while the
-register is unavailable; `tenant_job` does the bookkeeping. So the states are:
+RQ retries the job (Retry(max=2, interval=[3, 10]) set by the view) only while the register is
+unavailable, so a register that is down is reported within seconds; `tenant_job` does the
+bookkeeping. So the states are:
 
 * attempt fails with RegisterUnavailable and RQ has retries left (Retryable): the run goes back
   to `queued` with `result = {"retry": {"attempt", "attempts", "next_in"}}` and RQ schedules

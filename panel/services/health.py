@@ -8,6 +8,7 @@ from rq import Worker
 from sqlalchemy import text
 
 from ..extensions import db
+from ..models.base import aware
 from ..redis_conn import QUEUES, get_queue, redis_available, redis_connection
 
 
@@ -26,7 +27,8 @@ def report() -> dict:
             conn = redis_connection()
             workers = Worker.all(connection=conn)
             out["redis"] = {"ok": True, "configured": True}
-            out["workers"] = [{"name": w.name, "state": w.get_state(), "queues": w.queue_names()} for w in workers]
+            out["workers"] = [{"name": w.name, "state": w.get_state(), "queues": w.queue_names(),
+                               "last_seen": _iso(w.last_heartbeat)} for w in workers]
             out["queues"] = {name: get_queue(name).count for name in QUEUES}
         except RedisError as exc:
             out["redis"] = {"ok": False, "configured": True, "error": type(exc).__name__}
@@ -34,3 +36,7 @@ def report() -> dict:
         "queued" if out["redis"]["ok"] else "in-process")
     out["ok"] = out["database"]["ok"]  # without Redis, jobs run in-process: degraded, not down
     return out
+
+
+def _iso(moment) -> str | None:
+    return aware(moment).isoformat() if moment else None

@@ -43,8 +43,10 @@ from ..registers import (
 KIND = "company_lookup"
 # country -> (register, the customer form's input holding the identifier)
 REGISTERS = {"PL": ("GUS", "nip"), "CZ": ("ARES", "ico")}
-# RQ retries a lookup only when the register is unavailable: after 5 s, 30 s and 2 min.
-RETRY_INTERVALS = (5, 30, 120)
+# RQ retries a lookup only when the register is unavailable: after 3 s and 10 s. The user waits
+# at the form, so an outage is reported within seconds (not after 2.5 minutes of "retrying…"):
+# a hiccup is over by then, a real outage will not be, and "Try again" is one click away.
+RETRY_INTERVALS = (3, 10)
 # Long enough for a slow GUS (10 s read timeout, a few calls, the client's own quick retries).
 JOB_TIMEOUT = 180
 # A lookup still "waiting" after this long lost its worker; the form stops polling it.

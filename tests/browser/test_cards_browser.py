@@ -74,7 +74,7 @@ def test_scanning_into_the_customer_form(page, app, world_a, anna):
     assert active_id(page) == "cards-0-number"
     assert posted == [] and page.url.endswith("/customers/new")
     assert page.locator("#cards-1-code").is_visible()  # a row for the next card
-    page.keyboard.type("000123")
+    page.keyboard.type("000123", delay=120)  # typed by hand: stays in the number field
     page.keyboard.press("Enter")  # Enter in the number field moves to the expiry, no submit
     assert active_id(page) == "cards-0-expires_on"
     page.fill("#cards-0-expires_on", NEXT_YEAR.isoformat())
@@ -111,6 +111,45 @@ def test_scanning_into_the_customer_form(page, app, world_a, anna):
         jan = db.session.scalar(select(Customer).where(Customer.last_name == "Kowalski"))
         cards = sorted((c.code, c.number, c.expires_on) for c in jan.cards)
     assert cards == [(UID_DEC_LE, "000123", NEXT_YEAR), ("BAR-0001", None, None)]
+
+
+def test_two_cards_scanned_back_to_back_land_in_two_rows(page, app, world_a):
+    """The second card scanned at once after the first goes into the new row, not into the first
+    card's printed number; a printed number typed or scanned on purpose stays where it was put."""
+    sign_in(page, world_a.staff)
+    page.goto("/customers/new")
+    page.click("button.lang[value=pl]")
+    page.wait_for_selector("html[lang=pl]")
+    page.fill("#first_name", "Jan")
+    page.fill("#last_name", "Dwukartowy")
+    page.click("#cards-0-code")
+    scan(page, "1111222233")
+    scan(page, "4444555566")  # at once, as a reader does with the next card
+    page.wait_for_selector("#cards-1-check .badge-ok")
+    assert page.input_value("#cards-0-code") == "1111222233"
+    assert page.input_value("#cards-0-number") == ""
+    assert page.input_value("#cards-1-code") == "4444555566"
+    assert active_id(page) == "cards-1-number" and page.locator("#cards-2-code").is_visible()
+
+    # Staff type the second card's printed number by hand where focus waits: it stays there.
+    page.keyboard.type("000777", delay=120)
+    page.keyboard.press("Enter")
+    assert active_id(page) == "cards-1-expires_on"
+    assert page.input_value("#cards-1-number") == "000777" and page.input_value("#cards-2-code") == ""
+    # And the first card's printed number scanned (barcode) after clicking into its field stays too.
+    page.click("#cards-0-number")
+    scan(page, "NR-123456")
+    assert page.input_value("#cards-0-number") == "NR-123456" and page.input_value("#cards-2-code") == ""
+    assert active_id(page) == "cards-0-expires_on"
+    assert "kliknij" in page.inner_text("#card-rows .hint")  # the hint says how to scan a number
+    shot(page, "customer-form-two-cards-pl")
+
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_url(lambda url: "/customers/new" not in url)
+    with app.app_context(), as_tenant(world_a):
+        jan = db.session.scalar(select(Customer).where(Customer.last_name == "Dwukartowy"))
+        cards = sorted((c.code, c.number) for c in jan.cards)
+    assert cards == [("1111222233", "NR-123456"), ("4444555566", "000777")]
 
 
 def test_editing_a_customer_shows_their_cards_and_blocks_one_in_place(page, app, world_a, anna):

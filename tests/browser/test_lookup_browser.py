@@ -143,6 +143,73 @@ def test_register_down_says_it_is_retrying(page, app, world_a, registers, lookup
         app.config.pop("REGISTERS_HTTP_RETRIES", None)
 
 
+def test_register_down_gives_up_in_seconds_with_one_retry_button(page, app, world_a, registers, lookup_worker,
+                                                                  monkeypatch):
+    app.config["REGISTERS_HTTP_RETRIES"] = 0
+    monkeypatch.setattr("panel.services.lookups.RETRY_INTERVALS", (0, 0))  # the retries, without the waits
+    try:
+        sign_in(page, world_a.staff)
+        page.goto("/customers/new")
+        page.click("button.lang[value=pl]")
+        page.wait_for_selector("html[lang=pl]")
+        page.fill("#nip", "2222222222")
+        page.locator("[data-lookup-offer][data-lookup-source=nip] button").click()
+        failed = page.locator("#company-lookup-status .lookup-failed")
+        expect(failed).to_be_visible(timeout=15000)
+        expect(failed.locator(".lookup-message")).to_contain_text("GUS")
+        # One way to ask again: the failure's own button; the offer above it stays hidden.
+        region = page.locator("[data-lookup-region]")
+        expect(region.locator("[data-lookup-offer][data-lookup-source=nip]")).to_be_hidden()
+        expect(region.locator("button:visible")).to_have_count(1)
+        shot(page, "lookup-unavailable-pl")
+        region.locator("button:visible").click()
+        expect(page.locator("#company-lookup-status[data-lookup-state=failed]")).to_have_count(0, timeout=5000)
+        expect(failed).to_be_visible(timeout=15000)  # asked again, and told again
+    finally:
+        app.config.pop("REGISTERS_HTTP_RETRIES", None)
+
+
+def test_ares_in_a_polish_restaurant_fills_the_country_too(page, world_a, registers, lookup_worker):
+    sign_in(page, world_a.staff)
+    page.goto("/customers/new")
+    page.click("button.lang[value=pl]")
+    page.wait_for_selector("html[lang=pl]")
+    assert page.input_value("#country") == "PL"  # the restaurant's country, preset
+    page.click("details.foreign-ids summary")
+    page.fill("#ico", "26168685")
+    page.locator("[data-lookup-offer][data-lookup-source=ico] button").click()
+    expect(page.locator("[data-lookup-result]")).to_be_visible(timeout=15000)
+    expect(page.locator("#postcode")).to_have_value("150 00")
+    expect(page.locator("#country")).to_have_value("CZ")
+    expect(page.locator("[data-lookup-field=country] .lookup-replace")).to_be_hidden()
+    shot(page, "lookup-ares-in-pl-tenant")
+
+
+def test_gus_in_a_czech_restaurant_fills_poland(page, world_b, registers, lookup_worker):
+    sign_in(page, world_b.owner)
+    page.goto("/customers/new")
+    assert page.input_value("#country") == "CZ"
+    page.click("details.foreign-ids summary")
+    page.fill("#nip", "7740001454")
+    page.locator("[data-lookup-offer][data-lookup-source=nip] button").click()
+    expect(page.locator("[data-lookup-result]")).to_be_visible(timeout=15000)
+    expect(page.locator("#city")).to_have_value("Płock")
+    expect(page.locator("#country")).to_have_value("PL")
+    shot(page, "lookup-gus-in-cs-tenant")
+
+
+def test_a_typed_address_keeps_its_country_until_replaced(page, world_a, registers, lookup_worker):
+    sign_in(page, world_a.staff)
+    page.goto("/customers/new")
+    page.fill("#city", "Kraków")  # typed before asking: the country beside it is the user's too
+    page.click("details.foreign-ids summary")
+    page.fill("#ico", "26168685")
+    page.locator("[data-lookup-offer][data-lookup-source=ico] button").click()
+    expect(page.locator("[data-lookup-result]")).to_be_visible(timeout=15000)
+    expect(page.locator("#country")).to_have_value("PL")
+    expect(page.locator("[data-lookup-field=country] .lookup-replace")).to_be_visible()
+
+
 def test_czech_ico_fills_from_ares_in_czech(page, world_b, registers, lookup_worker):
     sign_in(page, world_b.owner)
     page.goto("/customers/new")

@@ -6,6 +6,7 @@ from rq import SimpleWorker
 
 from panel.jobs import get_queue, redis_connection
 from panel.registers.fake import ARES_PATH, GUS_PATH, FakeRegisters, serve_in_thread
+from panel.services import lookups
 
 
 @pytest.fixture
@@ -28,8 +29,8 @@ def registers(app, fake):
 
 @pytest.fixture
 def no_backoff(monkeypatch):
-    """RQ retries at once instead of after 5 s / 30 s / 2 min, so a burst worker sees them all."""
-    monkeypatch.setattr("panel.services.lookups.RETRY_INTERVALS", (0, 0, 0))
+    """RQ retries at once instead of after 3 s / 10 s, so a burst worker sees them all."""
+    monkeypatch.setattr("panel.services.lookups.RETRY_INTERVALS", (0,) * len(lookups.RETRY_INTERVALS))
 
 
 def work(app, with_scheduler: bool = False) -> None:

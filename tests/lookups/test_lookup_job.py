@@ -91,14 +91,14 @@ def test_not_found_fails_with_a_clear_message_and_is_not_retried(app, world_a, r
 
 def test_transient_failure_is_retried_by_rq_then_succeeds(app, world_a, registers, fake):
     """NIP 1111111111 answers HTTP 500 once. With the client's own retries off, the job sees
-    the outage, RQ schedules the retry (5 s later), and the run says so until it succeeds."""
+    the outage, RQ schedules the retry (3 s later), and the run says so until it succeeds."""
     app.config["REGISTERS_HTTP_RETRIES"] = 0
     with app.app_context():
         run_id = _start(world_a, "PL", "1111111111")
     work(app)
     with app.app_context():
         run = _row(world_a, run_id)
-        assert run.status == "queued" and run.result["retry"] == {"attempt": 1, "attempts": 4, "next_in": 5}
+        assert run.status == "queued" and run.result["retry"] == {"attempt": 1, "attempts": 3, "next_in": 3}
         view = lookups.describe(run)
         assert view.state == "retrying" and not view.done
         assert "GUS is not answering, retrying" in view.message
@@ -106,7 +106,7 @@ def test_transient_failure_is_retried_by_rq_then_succeeds(app, world_a, register
         registry = ScheduledJobRegistry("lookups", connection=conn)
         job_ids = registry.get_job_ids()
         assert job_ids == [f"company_lookup-t{world_a.tenant_id}-r{run_id}"]
-        # Time travel: move the scheduled retry to the queue instead of waiting 5 seconds.
+        # Time travel: move the scheduled retry to the queue instead of waiting 3 seconds.
         registry.remove(job_ids[0])
         get_queue("lookups").enqueue_job(Job.fetch(job_ids[0], connection=conn))
     work(app)
@@ -126,7 +126,7 @@ def test_register_down_gives_up_after_the_retries(app, world_a, registers, fake,
         run = _row(world_a, run_id)
         assert run.status == "failed" and run.result == {"error": "unavailable"}
         assert "GUS is not answering" in lookups.describe(run).message
-    assert searches(fake) == ["2222222222"] * 4  # the first attempt and RQ's three retries
+    assert searches(fake) == ["2222222222"] * 3  # the first attempt and RQ's two retries
 
 
 def test_ares_down_fails_as_unavailable_in_process(ctx, world_b, registers, fake):

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from rq import SimpleWorker
+from rq.job import Job
 from sqlalchemy import select
 
 from panel import create_app
@@ -108,13 +109,22 @@ def test_register_down_says_retrying_then_offers_to_try_again(app, staff_a, regi
         SimpleWorker([get_queue("lookups")], connection=redis_connection()).work(burst=True, max_jobs=1)
     retrying = staff_a.get(poll, headers=HX)
     assert retrying.status_code == 200 and _poll_url(retrying.text) == poll
-    assert "GUS is not answering, retrying… (attempt 1 of 4 failed)" in retrying.text
+    assert "GUS is not answering, retrying… (attempt 1 of 3 failed)" in retrying.text
     work(app)
     done = staff_a.get(poll, headers=HX)
     assert done.status_code == 286
     assert "GUS is not answering. Nothing you typed is lost" in done.text
     assert "Try again" in done.text and 'hx-params="country,nip"' in done.text
-    assert searches(fake) == ["2222222222"] * 4
+    assert searches(fake) == ["2222222222"] * 3
+
+
+def test_a_register_that_keeps_failing_is_given_up_within_seconds(app, staff_a, world_a, registers):
+    """The form waits for the answer: the job RQ holds retries twice, 13 s in all, not for 2.5 minutes."""
+    staff_a.post("/lookups/company", data={"country": "PL", "nip": "2222222222"}, headers=HX)
+    [run] = _runs(app, world_a)
+    with app.app_context():
+        job = Job.fetch(f"company_lookup-t{world_a.tenant_id}-r{run.id}", connection=redis_connection())
+        assert (job.retries_left, job.retry_intervals) == (2, [3, 10])
 
 
 def test_a_second_click_follows_the_lookup_under_way(app, staff_a, world_a, registers):

@@ -239,3 +239,13 @@ def api_inline(text: str) -> Markup:
     """One line of the document's prose, `code` in backticks."""
     parts = str(escape(text or "")).split("`")
     return Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))
+
+
+@bp.app_template_filter("api_l10n")
+def api_l10n(text: str | None) -> str:
+    """The OpenAPI document's English text in the viewer's language, for the API page.
+
+    The document itself stays English (it is for programs); its strings are translated in the
+    catalogs like any other. Plain text comes back, so the page escapes it ("<token>").
+    """
+    return _(text) if text else ""

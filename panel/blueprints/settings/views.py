@@ -1,8 +1,10 @@
 """Tenant settings, API tokens for POS devices, and the health page."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from flask import abort, flash, g, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_timedelta, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -83,4 +85,14 @@ def token_revoke(token_id: int):
 @bp.get("/health")
 @require_role("manager")
 def health():
-    return render_template("settings/health.html", health=report())
+    data = report()
+    return render_template("settings/health.html", health=data, last_seen=_last_seen(data.get("workers") or []))
+
+
+def _last_seen(workers: list[dict]) -> str:
+    """When a worker last said it was alive, as an owner reads it ("5 seconds ago")."""
+    moments = [datetime.fromisoformat(w["last_seen"]) for w in workers if w.get("last_seen")]
+    if not moments:
+        return ""
+    # A worker's clock a second ahead of ours would read "in 1 second".
+    return format_timedelta(min(max(moments) - datetime.now(timezone.utc), timedelta(0)), add_direction=True)

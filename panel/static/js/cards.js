@@ -54,6 +54,71 @@
 
   var TERMINATORS = { Enter: true, Tab: true };
 
+  // --- Cards scanned back to back ----------------------------------------------------------
+  // After a scan, focus moves on to the row's printed number by itself. A reader that scans the
+  // next card at once then types into that number field. Told apart from a printed number that
+  // staff type (or scan after clicking into the field): focus arrived there by itself, nothing
+  // else was typed there since, and the keys came reader-fast (card-readers.md: readers type
+  // 15-60 ms a key, people 100-200 ms). Such a burst is moved to the next row's code field.
+  var READER_MS_PER_KEY = 50;
+  var READER_MIN_KEYS = 4;
+  var arrived = null;   // {input, before, keys: [timestamps]} while focus sits where a scan put it
+
+  function focusAfterScan(number) {
+    focusAndSelect(number);
+    arrived = number ? { input: number, before: number.value, keys: [] } : null;
+  }
+
+  function isReaderBurst(state, endedAt) {
+    var n = state.keys.length;
+    if (n < READER_MIN_KEYS) { return false; }
+    return (endedAt - state.keys[0]) / n <= READER_MS_PER_KEY;
+  }
+
+  function emptyCodeAfter(row) {
+    var next = row.nextElementSibling;
+    while (next) {
+      var code = next.matches("[data-card-row]") ? next.querySelector("[data-scan]") : null;
+      if (code && !code.value.trim()) { return code; }
+      next = next.nextElementSibling;
+    }
+    return null;
+  }
+
+  // The burst was the next card: give the number field back what it had, and scan into the next row.
+  function moveBurstToNextRow(number, state) {
+    var row = rowOf(number);
+    var section = row.closest("[data-card-rows]");
+    var value = number.value.trim();   // focus selected what was there: the burst replaced it
+    number.value = state.before;
+    var code = emptyCodeAfter(row);
+    if (!code) {
+      addRow(section);
+      code = emptyCodeAfter(row);
+    }
+    if (!code) { return; }
+    code.value = value;
+    code.dispatchEvent(new Event("input", { bubbles: true }));   // a new row for the card after it
+    checkCode(code);
+    focusAfterScan(rowOf(code).querySelector("[data-card-number]"));
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (!arrived) { return; }
+    if (event.target !== arrived.input || event.ctrlKey || event.metaKey || event.altKey) {
+      arrived = null;
+    } else if (event.key.length === 1) {
+      arrived.keys.push(event.timeStamp);
+    } else if (!TERMINATORS[event.key] && event.key !== "Shift") {
+      arrived = null;   // Backspace, arrows...: someone is editing by hand
+    }
+  }, true);
+  // A click into the field (or anywhere) means staff chose where to type.
+  document.addEventListener("mousedown", function () { arrived = null; }, true);
+  document.addEventListener("focusout", function (event) {
+    if (arrived && event.target === arrived.input) { arrived = null; }
+  });
+
   document.addEventListener("keydown", function (event) {
     var el = event.target;
     if (!el.matches) { return; }
@@ -65,8 +130,17 @@
       checkCode(el);
       var row = rowOf(el);
       if (el.value.trim() && row && isLastRow(row)) { addRow(row.closest("[data-card-rows]")); }
-      focusAndSelect(row ? row.querySelector("[data-card-number]") : null);
+      focusAfterScan(row ? row.querySelector("[data-card-number]") : null);
       return;
+    }
+    if (terminator && arrived && el === arrived.input && el.matches("[data-card-number]")) {
+      var state = arrived;
+      arrived = null;
+      if (isReaderBurst(state, event.timeStamp)) {
+        event.preventDefault();
+        moveBurstToNextRow(el, state);
+        return;
+      }
     }
     if (el.matches("[data-scan-next]") && terminator) {
       event.preventDefault();

@@ -58,12 +58,12 @@
     return d && source === "ico" ? ("00000000" + d).slice(-8) : d;
   }
 
-  // Is this number's lookup already under way or answered? Then asking again is not offered.
+  // Is this number's lookup under way, answered or failed? Then the offer is not shown again:
+  // a failure that asking again may mend carries its own "Try again" (one button, not two).
   function asked(region, source, raw) {
     var status = region.querySelector("#company-lookup-status");
     if (!status || status.getAttribute("data-lookup-source") !== source) { return false; }
-    var state = status.getAttribute("data-lookup-state");
-    return state !== "failed" && state !== "invalid" &&
+    return status.getAttribute("data-lookup-state") !== "invalid" &&
       status.getAttribute("data-lookup-number") === canonical(source, raw);
   }
 
@@ -123,6 +123,18 @@
 
   function isEmpty(input) { return input.value.trim() === ""; }
 
+  // The country select always shows something (the restaurant's own country at first). With no
+  // address typed yet, that is no one's choice: the register's country goes with its address
+  // (an ARES company in a Polish restaurant's form is in Czechia, not "Polska").
+  var ADDRESS = ["street", "building", "flat", "postcode", "city"];
+
+  function noAddressYet(form) {
+    return ADDRESS.every(function (name) {
+      var input = field(form, name);
+      return !input || isEmpty(input);
+    });
+  }
+
   function same(input, value) {
     return input.tagName === "SELECT" ? input.value === value : norm(input.value) === norm(value);
   }
@@ -150,6 +162,7 @@
   function apply(result, replaceTicked) {
     var form = result.closest("form");
     var filled = [], replaced = [], conflicts = 0, untouched = 0;
+    var countryIsDefault = noAddressYet(form);
     result.querySelectorAll("[data-lookup-field]").forEach(function (item) {
       var input = field(form, item.getAttribute("data-lookup-field"));
       var value = item.getAttribute("data-lookup-value");
@@ -160,7 +173,7 @@
       if (same(input, value)) {
         replace.hidden = true;
         untouched += 1;
-      } else if (isEmpty(input)) {
+      } else if (isEmpty(input) || (input.name === "country" && countryIsDefault)) {
         put(input, value);
         replace.hidden = true;
         filled.push(label);
