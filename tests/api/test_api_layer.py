@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 from panel.blueprints.api import declare, limits
 from panel.blueprints.api.errors import ApiError
 from panel.extensions import db
-from panel.jobs import _mode_cache
+from panel.redis_conn import forget_availability
 from panel.models import Customer, IdempotencyKey
 from panel.models.base import utcnow
 from panel.services import ServiceError, idempotency, tokens
@@ -223,7 +223,7 @@ def test_an_address_guessing_tokens_is_limited(client, small_limits, limit_store
 
 
 def test_redis_counts_for_every_web_process(client, app, token_a, jan, small_limits, redis_conn):
-    _mode_cache.clear()
+    forget_availability()
     client.get(f"/api/v1/cards/{UID_HEX}", headers=token_a.headers)
     assert any(k.startswith(f"regulars:api:token:{token_a.id}:") for k in
                (key.decode() for key in redis_conn.keys("regulars:api:*")))
