@@ -9,10 +9,10 @@ export imports back as it was.
 
 No database and no tenant here: customer, price-list, catalog and document imports use it.
 """
-from .base import Table, TableFileError, column_letter
+from .base import Limits, Table, TableFileError, column_letter
 from .excel import cell_text
 from .reading import detect_format, read_table
 from .text import DELIMITERS, ENCODINGS, decode, sniff_delimiter
 
-__all__ = ["DELIMITERS", "ENCODINGS", "Table", "TableFileError", "cell_text", "column_letter", "decode",
+__all__ = ["DELIMITERS", "ENCODINGS", "Limits", "Table", "TableFileError", "cell_text", "column_letter", "decode",
            "detect_format", "read_table", "sniff_delimiter"]

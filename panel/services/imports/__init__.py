@@ -18,11 +18,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ...tabular import Limits
+
 KIND = "customer_import"
 DRAFT_KIND = "customer_import_draft"
 DRAFT_TTL = timedelta(days=1)
 PREVIEW_ROWS = 20
 MAX_ROWS = 100_000
+# Checked on the upload before its rows are parsed, and again by the job that reads every row.
+LIMITS = Limits(rows=MAX_ROWS)
 JOB_TIMEOUT = 3600
 CHUNK = 500                 # rows whose duplicates are looked up with one query per key
 MAX_REPORTED_ERRORS = 500   # kept on the run for the page; the downloadable report has all

@@ -10,7 +10,7 @@ from ...extensions import db
 from ...models import JobRun
 from ...models.base import utcnow
 from ...tabular import Table, TableFileError, detect_format, read_table
-from . import DRAFT_KIND, DRAFT_TTL, MAX_ROWS, PREVIEW_ROWS
+from . import DRAFT_KIND, DRAFT_TTL, LIMITS, PREVIEW_ROWS
 from .columns import Options, guess_mapping
 
 MIME_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -21,10 +21,8 @@ def create_draft(filename: str, data: bytes, user_id: int | None) -> JobRun:
     if not data:
         raise TableFileError(_("The file is empty."), field="file")
     file_format = detect_format(filename, data)
-    table = read_table(data, file_format, limit=PREVIEW_ROWS)
-    if table.total is not None and table.total > MAX_ROWS and file_format == "csv":
-        raise TableFileError(_("The file has %(n)d rows; at most %(max)d can be imported at once. Split it.",
-                                n=table.total, max=MAX_ROWS), field="file")
+    # Only the rows the next pages show are parsed here, in the request; the job reads the rest.
+    table = read_table(data, file_format, limit=PREVIEW_ROWS, limits=LIMITS)
     # Drafts nobody started are the user's uploaded personal data: they do not linger.
     db.session.execute(delete(JobRun).where(JobRun.kind == DRAFT_KIND,
                                             JobRun.created_at < utcnow() - DRAFT_TTL)
@@ -53,14 +51,14 @@ def _ascii_name(filename: str) -> str:
 def draft_table(draft: JobRun, limit: int | None = PREVIEW_ROWS) -> Table:
     params = draft.params or {}
     return read_table(draft.file_data, params["format"], encoding=params.get("encoding"),
-                      delimiter=params.get("delimiter"), limit=limit)
+                      delimiter=params.get("delimiter"), limit=limit, limits=LIMITS)
 
 
 def reread_draft(draft: JobRun, encoding: str | None, delimiter: str | None) -> Table:
     """Read the draft again with another encoding or delimiter; the mapping is guessed anew."""
     params = dict(draft.params or {})
     table = read_table(draft.file_data, params["format"], encoding=encoding or None,
-                       delimiter=delimiter or None, limit=PREVIEW_ROWS)
+                       delimiter=delimiter or None, limit=PREVIEW_ROWS, limits=LIMITS)
     params.update(encoding=table.encoding, delimiter=table.delimiter, mapping=guess_mapping(table.headers))
     draft.params = params
     return table

@@ -15,11 +15,11 @@ from ...extensions import db
 from ...jobs.exports import CODES_APART
 from ...models import Card, Customer, JobRun
 from ...registers.identifiers import InvalidIdentifier, normalize_ico, normalize_nip
-from ...tabular import Table, read_table
+from ...tabular import Table, TableFileError, read_table
 from .. import ServiceError, audit
 from .. import cards as cards_service
 from .. import customers as customers_service
-from . import CHUNK, MAX_ROWS
+from . import CHUNK, LIMITS
 from .columns import MATCH_KEYS, TARGETS, Options, fold_header
 from .drafts import draft_table
 from .matching import Held, basics, country_names, different_name
@@ -376,11 +376,11 @@ def run_import(run: JobRun, tenant_country: str, progress=None) -> Summary:
     file is kept: the caller rolls back). Otherwise rows with errors are left out and listed.
     """
     params = run.params or {}
-    table = read_table(run.file_data, params["format"], encoding=params.get("encoding"),
-                       delimiter=params.get("delimiter"))
-    if len(table.rows) > MAX_ROWS:
-        raise ImportAborted(_("The file has %(n)d rows; at most %(max)d can be imported at once. Split it.",
-                              n=len(table.rows), max=MAX_ROWS))
+    try:
+        table = read_table(run.file_data, params["format"], encoding=params.get("encoding"),
+                           delimiter=params.get("delimiter"), limits=LIMITS)
+    except TableFileError as e:  # over a limit the upload could not see without reading every row
+        raise ImportAborted(e.message) from e
     if db.session.get_bind().dialect.name == "postgresql":
         # A new restaurant's tables are small when the import's first card checks its customer
         # (a foreign key): PostgreSQL caches a plan for that check which scans the table, and
