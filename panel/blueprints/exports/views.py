@@ -99,6 +99,7 @@ def customers_csv():
 @require_role("manager")
 def customers_xlsx():
     """The customer list as an Excel workbook in the user's language, with the list's filters."""
+    words = workbook.Words.now()  # before the commit expires the user whose language it is
     stmt, headers = _export("xlsx")
-    return Response(stream_with_context(workbook.chunks(stmt, require_tenant_id())), mimetype=workbook.MIME_TYPE,
-                    headers=headers)
+    return Response(stream_with_context(workbook.chunks(stmt, require_tenant_id(), words)),
+                    mimetype=workbook.MIME_TYPE, headers=headers)

@@ -123,14 +123,8 @@ def customer_workbook(stmt: Select, tenant_id: int, words: Words) -> IO[bytes]:
     return out
 
 
-def chunks(stmt: Select, tenant_id: int) -> Iterator[bytes]:
-    """The response body: the workbook, built first (a zip is written whole), then sent in chunks.
-    The words are taken now, in the request; the body runs while the response is sent."""
-    words = Words.now()
-
-    def body() -> Iterator[bytes]:
-        with customer_workbook(stmt, tenant_id, words) as out:
-            while chunk := out.read(CHUNK):
-                yield chunk
-
-    return body()
+def chunks(stmt: Select, tenant_id: int, words: Words) -> Iterator[bytes]:
+    """The response body: the workbook, built first (a zip is written whole), then sent in chunks."""
+    with customer_workbook(stmt, tenant_id, words) as out:
+        while chunk := out.read(CHUNK):
+            yield chunk
