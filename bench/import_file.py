@@ -106,6 +106,7 @@ def run(args) -> int:
     from panel.jobs.imports import import_customers
     from panel.models import JobRun
     from panel.services import accounts, imports
+    from panel.services.imports import columns, drafts, importer
     from panel.tenancy import tenant_scope
 
     data = build_csv(args.rows, args.seed)
@@ -119,18 +120,18 @@ def run(args) -> int:
         redis_connection().flushdb()
         with tenant_scope(tenant_id, db.session):
             t0 = time.perf_counter()
-            draft = imports.create_draft("stary-system.csv", data, owner_id)
+            draft = drafts.create_draft("stary-system.csv", data, owner_id)
             upload_ms = (time.perf_counter() - t0) * 1000
-            mapping = imports.Options.from_params(draft.params).mapping
-            imports.save_options(draft, imports.Options(mapping, strict=False))
+            mapping = columns.Options.from_params(draft.params).mapping
+            drafts.save_options(draft, columns.Options(mapping, strict=False))
             db.session.commit()
             t0 = time.perf_counter()
-            _table, planned = imports.preview(draft, "PL")
+            _table, planned = importer.preview(draft, "PL")
             preview_ms = (time.perf_counter() - t0) * 1000
             db.session.rollback()
-            run_row = start_job(imports.KIND, import_customers, params=imports.job_params(draft, "pl"),
+            run_row = start_job(imports.KIND, import_customers, params=drafts.job_params(draft, "pl"),
                                 created_by_id=owner_id, job_timeout=imports.JOB_TIMEOUT)
-            imports.hand_over(draft, run_row)
+            drafts.hand_over(draft, run_row)
             run_id = run_row.id
             db.session.commit()  # enqueues the job
         t0 = time.perf_counter()

@@ -36,6 +36,7 @@ def _field_names(owner_a, app, graph) -> set[str]:
         resp = owner_a.get(_url(app, rule.endpoint, **values))
         if resp.status_code == 200 and resp.mimetype == "text/html":
             names |= set(_NAME.findall(resp.get_data(as_text=True)))
+        resp.close()  # a download left unread (streamed) would keep its request's context
     return names - {"csrf_token"}
 
 

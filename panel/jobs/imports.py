@@ -16,6 +16,7 @@ from ..csvfiles import write_csv
 from ..extensions import db
 from ..models import JobRun, Tenant
 from ..services import imports
+from ..services.imports import importer, results
 from . import enqueue_after_commit, set_progress, tenant_job
 
 # Rows written from which the planner's statistics are refreshed once the import is committed:
@@ -37,9 +38,9 @@ def import_customers(run: JobRun) -> dict:
         def progress(done: int, total: int) -> None:
             set_progress(run, done * 100 // max(total, 1), _("Row %(n)d of %(total)d", n=done, total=total))
 
-        summary = imports.run_import(run, tenant.country, progress)
+        summary = importer.run_import(run, tenant.country, progress)
         header = [_("Row"), _("Outcome"), _("Customer number"), _("Notes")]
-        run.file_data = write_csv(imports.report_rows(summary), header)  # the upload itself is not kept
+        run.file_data = write_csv(results.report_rows(summary), header)  # the upload itself is not kept
         run.file_name = f"import-report-{clock.now().strftime('%Y%m%d-%H%M')}.csv"
         run.file_type = "text/csv; charset=utf-8"
         errors = [{"row": r.number, "errors": r.errors} for r in summary.results if r.action == "error"]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from panel.extensions import db
 from panel.jobs import get_queue, redis_connection
-from panel.models import Card, Customer
+from panel.models import Card, Customer, User
 from panel.services import customers as customer_service
 from panel.tenancy import tenant_scope
 
@@ -95,3 +95,41 @@ def test_import_a_polish_csv_from_upload_to_result(page, app, world_a, worker, t
         assert people["ola@example.com"].last_name == "Nowa" and people["ola@example.com"].city == "Kraków"
         assert people["zofia@example.com"].phone_digits == "420777123456"
         assert db.session.scalar(select(Card.code)) == "0004340757"
+
+
+def test_the_preview_fits_every_column_at_1366_px_in_polish(page, app, world_a, tmp_path):
+    """At 1366 x 768 the preview's last columns (postcode, card code) were cut off, behind a
+    sideways scroll of the table's box: long values now wrap, and every column shows at once."""
+    with app.app_context(), as_tenant(world_a):
+        customer_service.create({"first_name": "Ola", "last_name": "Stara", "email": "ola@example.com"})
+        db.session.get(User, world_a.manager.id).locale = "pl"
+        db.session.commit()
+    rows = [["Imię", "Nazwisko", "Firma", "NIP", "E-mail", "Telefon", "Ulica", "Nr domu", "Kod pocztowy",
+             "Miejscowość", "Data urodzenia", "Uwagi", "Kod karty"],
+            ["Łukasz", "Żak-Wiśniewski", "Przedsiębiorstwo Handlowo-Usługowe Żak sp. z o.o.", "7740001454",
+             "lukasz.zak-wisniewski@przedsiebiorstwo-zak.example.com", "+48 600 100 200",
+             "ul. Księdza Jerzego Popiełuszki", "12A", "00-950", "Łódź", "1990-05-31",
+             "stolik przy oknie, zawsze zamawia to samo", "0004340757"],
+            ["Ola", "Nowa", "", "", "OLA@example.com", "", "", "", "30-001", "Kraków", "", "", "1C78F2BF"]]
+    path = tmp_path / "klienci.csv"
+    path.write_bytes(csv_bytes(rows))
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_in(page, world_a.manager)
+    page.goto("/customers/import/")
+    page.set_input_files("#file", str(path))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url("**/mapping")
+    page.check("input[name=duplicates][value=update]")
+    page.locator("form.import-mapping button.btn-primary").click()
+    page.wait_for_url("**/preview")
+    expect(page.get_by_role("columnheader", name="Kod pocztowy")).to_be_visible()
+    shot(page, "import-preview-1366-pl")
+    # Neither the page nor the table's own box scrolls sideways: every column is in view.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    wrap = page.locator(".import-preview")
+    assert wrap.evaluate("box => box.scrollWidth <= box.clientWidth")
+    box = wrap.bounding_box()
+    for header in ("Kod pocztowy", "Miejscowość", "Kod karty"):
+        cell_box = page.get_by_role("columnheader", name=header).bounding_box()
+        assert box["x"] <= cell_box["x"] and cell_box["x"] + cell_box["width"] <= box["x"] + box["width"] + 1, header
+    expect(page.locator(".import-row-create td.mono").last).to_have_text("0004340757")

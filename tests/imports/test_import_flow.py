@@ -11,6 +11,7 @@ from panel.extensions import db
 from panel.models import AuditEntry, Card, Customer, JobRun
 from panel.services import customers as customer_service
 from panel.services import imports
+from panel.services.imports import columns, drafts, importer, matching
 from panel.tenancy import tenant_scope
 
 from ..conftest import HX, as_tenant
@@ -192,6 +193,11 @@ def test_a_matching_card_updates_its_holder(app, manager_a, world_a):
     assert [c.code for c in maria.cards] == ["0004340757"]  # no second card for the same chip
 
 
+def _names(first: str, last: str) -> str:
+    """A preview row's first and last name cells, side by side."""
+    return f'<td class="import-col-first_name">{first}</td>\n      \n      <td class="import-col-last_name">{last}</td>'
+
+
 def test_preview_shows_the_first_rows_as_they_will_be_saved_without_saving(app, manager_a, world_a):
     _existing(app, world_a, first_name="Ola", email="ola@example.com")
     rows = [["Imię i nazwisko", "E-mail", "Kod pocztowy", "Zgoda marketingowa"]]
@@ -205,13 +211,13 @@ def test_preview_shows_the_first_rows_as_they_will_be_saved_without_saving(app, 
     page = manager_a.get(f"/customers/import/{draft_id}/preview").text
     assert "The file has 25 rows. The first 20, as they will be saved:" in page
     assert page.count('class="import-row-') == 20
-    assert "<td>Jan0</td>\n      \n      <td>Kowalski</td>" in page  # the full name split into first and last
-    assert "<td>00-950</td>" in page  # the postcode as the customer service normalises it
+    assert _names("Jan0", "Kowalski") in page  # the full name split into first and last
+    assert '<td class="import-col-postcode">00-950</td>' in page  # the postcode as the customer service normalises it
     assert "already a customer: #" in page and "(same e-mail)" in page
     assert "Agrees to receive marketing: write yes or no" in page
     # Skipped and refused rows show what the file says, so the owner sees whose row it is.
-    assert "<td>Ola</td>\n      \n      <td>Nowak</td>" in page and "<td>OLA@example.com</td>" in page
-    assert "<td>Zła</td>\n      \n      <td>Zgoda</td>" in page
+    assert _names("Ola", "Nowak") in page and '<td class="import-col-email">OLA@example.com</td>' in page
+    assert _names("Zła", "Zgoda") in page
     # With the whole import stopped by that row, nothing offers to start it.
     assert "Start the import" not in page and "Change the columns or options" in page
     assert len(_customers(app, world_a)) == 1  # the preview saved nothing
@@ -305,10 +311,10 @@ def test_preview_matches_rows_repeated_within_the_file(app, manager_a):
 def test_big_files_report_progress_per_chunk(app, world_a):
     rows = [["Imię", "Telefon"]] + [[f"Gość {i}", f"+48 600 {i:06d}"] for i in range(1200)]
     with app.app_context(), as_tenant(world_a):
-        draft = imports.create_draft("big.csv", csv_bytes(rows), world_a.manager.id)
-        imports.save_options(draft, imports.Options(["first_name", "phone"]))
+        draft = drafts.create_draft("big.csv", csv_bytes(rows), world_a.manager.id)
+        drafts.save_options(draft, columns.Options(["first_name", "phone"]))
         seen = []
-        summary = imports.run_import(draft, "PL", progress=lambda done, total: seen.append((done, total)))
+        summary = importer.run_import(draft, "PL", progress=lambda done, total: seen.append((done, total)))
         assert seen == [(500, 1200), (1000, 1200), (1200, 1200)]
         assert summary.created == 1200
         assert db.session.scalar(select(func.count()).select_from(Customer)) == 1200
@@ -319,10 +325,10 @@ def test_big_files_report_progress_per_chunk(app, world_a):
 def test_a_big_import_writes_a_chunk_at_a_time(app, world_a, count_queries):
     rows = [["Imię", "Telefon", "Kod karty"]] + [[f"Gość {i}", f"+48 600 {i:06d}", f"{i:010d}"] for i in range(1200)]
     with app.app_context(), as_tenant(world_a):
-        draft = imports.create_draft("big.csv", csv_bytes(rows), world_a.manager.id)
-        imports.save_options(draft, imports.Options(["first_name", "phone", "card_code"]))
+        draft = drafts.create_draft("big.csv", csv_bytes(rows), world_a.manager.id)
+        drafts.save_options(draft, columns.Options(["first_name", "phone", "card_code"]))
         with count_queries() as queries:
-            summary = imports.run_import(draft, "PL")
+            summary = importer.run_import(draft, "PL")
         assert (summary.created, summary.cards) == (1200, 1200)
         # The file's keys looked up before anything is written, then one INSERT of customers,
         # one of cards and one of their audit entries per chunk of 500: not a few per row.
@@ -389,7 +395,7 @@ def test_our_export_imports_back_with_every_card_and_without_the_formula_guard(a
     export = manager_a.get("/exports/customers.csv").data
     assert b"'+48 502 111 222" in export and b"'@Home Bistro" in export
     # The columns as the mapping page guesses them ("cards" is the card code; "id" nothing).
-    mapping = imports.guess_mapping(export.decode("utf-8-sig").splitlines()[0].split(";"))
+    mapping = columns.guess_mapping(export.decode("utf-8-sig").splitlines()[0].split(";"))
     assert mapping[mapping.index("card_code") + 1] == ""  # inactive_cards
     # Into another restaurant: the same customer, her working cards, leading zeros kept.
     _draft, run_id = _import(owner_b, app, export, name="customers-20261201.csv", mapping=mapping)
@@ -473,7 +479,7 @@ def test_skipping_never_hides_that_the_match_is_someone_else(app, manager_a, wor
      {"company_name": "Bistro Alfa sp. z o.o.", "first_name": "Jan", "last_name": "Kot"}, False),
 ])
 def test_different_name(row, held, different):
-    assert imports.different_name(row, held) is different
+    assert matching.different_name(row, held) is different
 
 
 def test_a_duplicate_row_with_errors_is_reported_and_stops_a_strict_import(app, manager_a, world_a):

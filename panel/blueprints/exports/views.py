@@ -1,4 +1,4 @@
-"""CSV exports streamed straight to the browser.
+"""Customer exports streamed straight to the browser: CSV for machines, XLSX for people.
 
 GET /exports/customers.csv takes the customer list's own URL arguments (q, status, consent,
 staff, card, sort), so "Export" next to the list exports exactly what the list shows, all
@@ -23,7 +23,7 @@ from ...models import Customer
 from ...services import audit
 from ...services import customer_list
 from ...tenancy import require_tenant_id, tenant_scope
-from . import bp
+from . import bp, workbook
 
 BATCH = 1000
 CUSTOMER_COLUMNS = ("id", "first_name", "last_name", "company_name", "nip", "regon", "ico", "dic", "email",
@@ -71,19 +71,35 @@ def customer_csv(stmt: Select, tenant_id: int) -> Iterator[bytes]:
             yield buf.getvalue().encode("utf-8")
 
 
-@bp.get("/customers.csv")
-@require_role("manager")
-def customers_csv():
-    """The customer list as CSV, with the list's filters; the export itself is audited."""
+def _export(kind: str):
+    """The list's filter, and the export audited (committed before the body is streamed)."""
     filt = customer_list.parse_filter(request.args)
     args = filt.to_args()
     # The filter goes in as data too: the summary's "q=..." cannot be told apart when the search
     # itself holds " sort=", and the log shows the filter in the viewer's words.
+    changes = {"filter": args} if kind == "csv" else {"filter": args, "format": kind}
     audit.record("customers.exported", "customer", None,
-                 summary=" ".join(f"{k}={v}" for k, v in sorted(args.items())) or "all", changes={"filter": args})
+                 summary=" ".join(f"{k}={v}" for k, v in sorted(args.items())) or "all", changes=changes)
     db.session.commit()
-    stmt = customer_list.filtered_query(filt)
-    name = f"customers-{clock.now().strftime('%Y%m%d-%H%M')}.csv"
+    name = f"customers-{clock.now().strftime('%Y%m%d-%H%M')}.{kind}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"}
+    return customer_list.filtered_query(filt), headers
+
+
+@bp.get("/customers.csv")
+@require_role("manager")
+def customers_csv():
+    """The customer list as CSV, with the list's filters: the machine export, which imports back."""
+    stmt, headers = _export("csv")
     return Response(stream_with_context(customer_csv(stmt, require_tenant_id())), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "X-Content-Type-Options": "nosniff"})
+                    headers=headers)
+
+
+@bp.get("/customers.xlsx")
+@require_role("manager")
+def customers_xlsx():
+    """The customer list as an Excel workbook in the user's language, with the list's filters."""
+    words = workbook.Words.now()  # before the commit expires the user whose language it is
+    stmt, headers = _export("xlsx")
+    return Response(stream_with_context(workbook.chunks(stmt, require_tenant_id(), words)),
+                    mimetype=workbook.MIME_TYPE, headers=headers)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ... import tabular
 from ...access import get_or_404, has_role, require_role
 from ...extensions import db
 from ...htmx import redirect_to, render, stop_polling_when
@@ -19,6 +20,7 @@ from ...jobs import read_progress, start_job
 from ...jobs.imports import import_customers
 from ...models import JobRun
 from ...services import imports
+from ...services.imports import columns, drafts, importer
 from . import bp
 
 
@@ -70,8 +72,8 @@ def upload():
             error = _("Choose a CSV or Excel (.xlsx) file.")
         else:
             try:
-                draft = imports.create_draft(upload_file.filename, upload_file.read(), current_user.id)
-            except imports.ImportFileError as e:
+                draft = drafts.create_draft(upload_file.filename, upload_file.read(), current_user.id)
+            except tabular.TableFileError as e:
                 db.session.rollback()
                 error = e.message
             else:
@@ -89,35 +91,35 @@ def mapping(run_id: int):
         return done
     params = draft.params or {}
     errors: dict[str, str] = {}
-    options = imports.Options.from_params(params)
+    options = columns.Options.from_params(params)
     status = 200
     if request.method == "POST" and request.form.get("action") == "reread":
         encoding = request.form.get("encoding", "")
         delimiter = request.form.get("delimiter", "")
         try:
-            table = imports.reread_draft(draft, encoding if encoding in imports.ENCODINGS else None,
-                                         delimiter if delimiter in imports.DELIMITERS else None)
-        except imports.ImportFileError as e:
+            table = drafts.reread_draft(draft, encoding if encoding in tabular.ENCODINGS else None,
+                                        delimiter if delimiter in tabular.DELIMITERS else None)
+        except tabular.TableFileError as e:
             db.session.rollback()
             draft = _load_draft(run_id)
-            table, errors, status = imports.draft_table(draft), {"encoding": e.message}, 422
+            table, errors, status = drafts.draft_table(draft), {"encoding": e.message}, 422
         else:
             db.session.commit()
-            options = imports.Options.from_params(draft.params)
+            options = columns.Options.from_params(draft.params)
     else:
-        table = imports.draft_table(draft)
+        table = drafts.draft_table(draft)
         if request.method == "POST":
-            options, errors = imports.parse_options(request.form, len(table.headers))
+            options, errors = columns.parse_options(request.form, len(table.headers))
             if not errors:
-                imports.save_options(draft, options)
+                drafts.save_options(draft, options)
                 db.session.commit()
                 return redirect_to(url_for("imports.preview", run_id=draft.id))
             status = 422
     return render("imports/mapping.html", draft=draft, table=table, options=options, errors=errors,
-                  samples=imports.column_samples(table), targets=imports.TARGETS,
-                  match_labels=imports.MATCH_LABELS,
-                  encodings=imports.ENCODINGS, delimiters=imports.DELIMITERS,
-                  letter=imports.column_letter, status=status)
+                  samples=drafts.column_samples(table), targets=columns.TARGETS,
+                  match_labels=columns.MATCH_LABELS,
+                  encodings=tabular.ENCODINGS, delimiters=tabular.DELIMITERS,
+                  letter=tabular.column_letter, status=status)
 
 
 @bp.get("/<int:run_id>/preview")
@@ -128,15 +130,15 @@ def preview(run_id: int):
         return done
     if not (draft.params or {}).get("mapped"):
         return redirect(url_for("imports.mapping", run_id=draft.id), 303)
-    options = imports.Options.from_params(draft.params)
-    table, results = imports.preview(draft, g.tenant.country)
+    options = columns.Options.from_params(draft.params)
+    table, results = importer.preview(draft, g.tenant.country)
     db.session.rollback()  # the preview wrote nothing; drop whatever it loaded
     shown = [t for t in options.mapping if t and t != "full_name"]
     if "full_name" in options.mapping:
         shown = ["first_name", "last_name"] + [t for t in shown if t not in ("first_name", "last_name")]
     return render("imports/preview.html", draft=draft, table=table, results=results, options=options,
                   columns=[t for t in shown if t != "card_code"], card=("card_code" in options.mapping),
-                  targets=imports.TARGETS, preview_rows=imports.PREVIEW_ROWS)
+                  targets=columns.TARGETS, preview_rows=imports.PREVIEW_ROWS)
 
 
 @bp.post("/<int:run_id>/start")
@@ -147,9 +149,9 @@ def start(run_id: int):
         return done
     if not (draft.params or {}).get("mapped"):
         return redirect_to(url_for("imports.mapping", run_id=draft.id))
-    run = start_job(imports.KIND, import_customers, params=imports.job_params(draft, str(get_locale() or "en")),
+    run = start_job(imports.KIND, import_customers, params=drafts.job_params(draft, str(get_locale() or "en")),
                     queue="default", created_by_id=current_user.id, job_timeout=imports.JOB_TIMEOUT)
-    imports.hand_over(draft, run)
+    drafts.hand_over(draft, run)
     db.session.commit()
     return redirect_to(url_for("imports.status", run_id=run.id))
 

@@ -55,10 +55,11 @@
     if (link && search) { link.search = search; }
   }
 
-  // The CSV export link follows the list's filters as they change without a page load.
+  // The export links follow the list's filters as they change without a page load.
   document.addEventListener("htmx:pushedIntoHistory", function () {
-    var link = document.getElementById("customer-export");
-    if (link) { link.search = window.location.search; }
+    document.querySelectorAll("a[data-follows-filters]").forEach(function (link) {
+      link.search = window.location.search;
+    });
     rememberList();
   });
 
