@@ -3,24 +3,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy import TenantScoped
-from .base import Timestamps
+from .base import Timestamps, tenant_fk
 from .tenants import SORT_COLLATIONS
 
 
 class Customer(TenantScoped, Timestamps, db.Model):
     __tablename__ = "customers"
     __table_args__ = (
-        # Children reference (tenant_id, id), so the database refuses a cross-tenant link.
-        UniqueConstraint("tenant_id", "id"),
-        ForeignKeyConstraint(
-            ["tenant_id", "merged_into_id"], ["customers.tenant_id", "customers.id"],
-            name="fk_customers_merged_into",
-        ),
+        # Children reference (tenant_id, id), the primary key, so the database refuses a
+        # cross-tenant link (models/base.py).
+        tenant_fk("merged_into_id", "customers", name="fk_customers_merged_into"),
         Index("ix_customers_tenant_nip", "tenant_id", "nip"),
         Index("ix_customers_tenant_ico", "tenant_id", "ico"),
         Index("ix_customers_tenant_email", "tenant_id", "email"),
