@@ -1,4 +1,4 @@
-"""tenant-first keys for distribution
+"""tenant-first keys for distribution, and a tenant-first trigram index for the live search
 
 Revision ID: 4cdcd95f67e5
 Revises: a6c2e8d41f07
@@ -32,6 +32,21 @@ NEW_FKS = OLD_FKS[:3] + (
 # The composite foreign keys' targets until now; the primary key (tenant_id, id) takes over.
 PAIR_UNIQUES = ("customers", "cards")
 TOKEN_TABLES = ("api_tokens", "invites")
+
+# The live search's trigrams, each prefixed with the tenant ("7:lod"), so an index entry lists
+# one tenant's rows: see panel/models/customers.py tenant_trigrams(). The query side keeps only
+# the trigrams inside a pattern's words, which every match of the LIKE has. Schema-qualified,
+# as an index expression must be: a restore or a vacuum runs it with an empty search_path.
+FUNCTIONS = """
+CREATE OR REPLACE FUNCTION tenant_trigrams(tenant integer, haystack text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT array(SELECT tenant || ':' || t FROM unnest({schema}.show_trgm(haystack)) AS t) $$;
+CREATE OR REPLACE FUNCTION tenant_like_trigrams(tenant integer, pattern text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT array(SELECT tenant || ':' || t FROM unnest({schema}.show_trgm(pattern)) AS t
+                   WHERE position(' ' in t) = 0) $$;
+"""
+SEARCH_INDEX = "ix_customers_search_tenant_trgm"
 
 
 def _drop_fks(fks) -> None:
@@ -69,14 +84,22 @@ def upgrade():
         op.execute(f"CREATE INDEX ix_{table}_token_hash ON {table} (token_hash)")
     # NOT VALID now, validated after the commit: checking the existing rows then locks no writes.
     _add_fks(NEW_FKS, not_valid=True)
+    schema = op.get_bind().exec_driver_sql(
+        "SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = 'pg_trgm'").scalar()
+    op.execute(FUNCTIONS.format(schema=schema))
     with op.get_context().autocommit_block():
         for table, name, *_rest in NEW_FKS:
             op.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {name}")
+        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {SEARCH_INDEX}")
+        op.execute(f"CREATE INDEX CONCURRENTLY {SEARCH_INDEX} ON customers "
+                   "USING gin (tenant_trigrams(tenant_id, search_text))")
 
 
 def downgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
+    op.execute(f"DROP INDEX {SEARCH_INDEX}")
+    op.execute("DROP FUNCTION tenant_like_trigrams(integer, text), tenant_trigrams(integer, text)")
     _drop_fks(NEW_FKS)
     for table in TOKEN_TABLES:
         op.execute(f"DROP INDEX ix_{table}_token_hash")
