@@ -47,6 +47,9 @@ AS $$ SELECT array(SELECT tenant || ':' || t FROM unnest({schema}.show_trgm(patt
                    WHERE position(' ' in t) = 0) $$;
 """
 SEARCH_INDEX = "ix_customers_search_tenant_trgm"
+# Replaced: beside the new one, PostgreSQL combines both and rechecks every row found (pg_trgm's
+# LIKE answers are inexact), computing the tenant's trigrams again for each.
+OLD_SEARCH_INDEX = "ix_customers_search_trgm"
 
 
 def _drop_fks(fks) -> None:
@@ -93,11 +96,13 @@ def upgrade():
         op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {SEARCH_INDEX}")
         op.execute(f"CREATE INDEX CONCURRENTLY {SEARCH_INDEX} ON customers "
                    "USING gin (tenant_trigrams(tenant_id, search_text))")
+        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {OLD_SEARCH_INDEX}")
 
 
 def downgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
+    op.execute(f"CREATE INDEX {OLD_SEARCH_INDEX} ON customers USING gin (tenant_id, search_text gin_trgm_ops)")
     op.execute(f"DROP INDEX {SEARCH_INDEX}")
     op.execute("DROP FUNCTION tenant_like_trigrams(integer, text), tenant_trigrams(integer, text)")
     _drop_fks(NEW_FKS)

@@ -288,7 +288,8 @@ def test_sparse_matches_come_from_the_tenants_trigram_entries(app, ctx, world_a,
         stmt = search.shape.narrowed(select(Customer.id)).params(**search.values)
         sql = str(stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
         conn = db.session.connection()
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        for setting in ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan"):
+            conn.exec_driver_sql(f"SET LOCAL {setting} = off")
         plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + sql))
         found = {c.id for c in customer_list.page(q(query)).customers}
     assert "Bitmap Index Scan on ix_customers_search_tenant_trgm" in plan, plan
