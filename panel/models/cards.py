@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..tenancy import TenantScoped
-from .base import Timestamps, utcnow
+from .base import Timestamps, tenant_fk, utcnow
 
 CARD_STATUSES = ("active", "blocked", "lost")
 
@@ -16,17 +16,10 @@ CARD_STATUSES = ("active", "blocked", "lost")
 class Card(TenantScoped, Timestamps, db.Model):
     __tablename__ = "cards"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
         UniqueConstraint("tenant_id", "code_key"),
         UniqueConstraint("tenant_id", "number"),
-        ForeignKeyConstraint(
-            ["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"],
-            name="fk_cards_customer", ondelete="CASCADE",
-        ),
-        ForeignKeyConstraint(
-            ["tenant_id", "replaced_by_id"], ["cards.tenant_id", "cards.id"],
-            name="fk_cards_replaced_by",
-        ),
+        tenant_fk("customer_id", "customers", name="fk_cards_customer", ondelete="CASCADE"),
+        tenant_fk("replaced_by_id", "cards", name="fk_cards_replaced_by"),
         Index("ix_cards_tenant_customer", "tenant_id", "customer_id"),
         Index("ix_cards_tenant_expires", "tenant_id", "expires_on"),
         # The self-reference needs its own index, or every card delete scans the table.
