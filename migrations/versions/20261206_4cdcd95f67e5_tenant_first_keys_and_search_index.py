@@ -1,14 +1,14 @@
 """tenant-first keys for distribution, and a tenant-first trigram index for the live search
 
 Revision ID: 4cdcd95f67e5
-Revises: a6c2e8d41f07
+Revises: cf5e72c27e6b
 Create Date: 2026-12-06 10:40:00
 
 """
 from alembic import op
 
 revision = "4cdcd95f67e5"
-down_revision = "a6c2e8d41f07"
+down_revision = "cf5e72c27e6b"
 branch_labels = None
 depends_on = None
 

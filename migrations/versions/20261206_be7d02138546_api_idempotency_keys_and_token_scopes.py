@@ -1,7 +1,7 @@
 """api idempotency keys and token scopes
 
 Revision ID: be7d02138546
-Revises: cf5e72c27e6b
+Revises: 4cdcd95f67e5
 Create Date: 2026-12-06 10:30:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "be7d02138546"
-down_revision = "cf5e72c27e6b"
+down_revision = "4cdcd95f67e5"
 branch_labels = None
 depends_on = None
 
@@ -19,6 +19,14 @@ def upgrade():
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.add_column(sa.Column("scopes", sa.String(length=32), server_default="pos", nullable=False))
 
+    # A key belongs to a token of its own tenant: the pair refers to the token's (tenant_id, id)
+    # key on PostgreSQL (4cdcd95f67e5); SQLite kept api_tokens' key on id alone.
+    if op.get_bind().dialect.name == "postgresql":
+        token_fk = sa.ForeignKeyConstraint(["tenant_id", "token_id"], ["api_tokens.tenant_id", "api_tokens.id"],
+                                           name="fk_api_idempotency_keys_token", ondelete="CASCADE")
+    else:
+        token_fk = sa.ForeignKeyConstraint(["token_id"], ["api_tokens.id"], name="fk_api_idempotency_keys_token",
+                                           ondelete="CASCADE")
     op.create_table(
         "api_idempotency_keys",
         sa.Column("token_id", sa.Integer(), nullable=False),
@@ -31,8 +39,7 @@ def upgrade():
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_api_idempotency_keys_tenant_id_tenants"),
                                 ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["token_id"], ["api_tokens.id"],
-                                name=op.f("fk_api_idempotency_keys_token_id_api_tokens"), ondelete="CASCADE"),
+        token_fk,
         sa.PrimaryKeyConstraint("tenant_id", "token_id", "key", name=op.f("pk_api_idempotency_keys")),
     )
     with op.batch_alter_table("api_idempotency_keys", schema=None) as batch_op:

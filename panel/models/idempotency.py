@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text
+from sqlalchemy import DateTime, Index, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..tenancy import TenantScoped
-from .base import utcnow
+from .base import tenant_fk, utcnow
 
 
 class IdempotencyKey(TenantScoped, db.Model):
@@ -22,11 +22,12 @@ class IdempotencyKey(TenantScoped, db.Model):
     __tablename__ = "api_idempotency_keys"
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "token_id", "key"),
+        tenant_fk("token_id", "api_tokens", name="fk_api_idempotency_keys_token", ondelete="CASCADE"),
         # The daily purge deletes by age, tenant by tenant.
         Index("ix_api_idempotency_keys_tenant_id_created_at", "tenant_id", "created_at"),
     )
 
-    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"))
+    token_id: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(String(255))
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int | None] = mapped_column(Integer)
