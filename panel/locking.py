@@ -1,0 +1,37 @@
+"""Row locks for rules that read, decide, then write.
+
+"At least one owner" or "a record is merged only once" is checked by reading rows first. Two
+requests doing that at once both read the old state, both decide yes, and together break the
+rule (two owners demoting each other leave none). Such a rule takes its lock here, then reads.
+
+PostgreSQL: SELECT ... FOR UPDATE on the rows the rule is about. A second transaction waits at
+the lock and, under READ COMMITTED, its statements after it see what the first one committed.
+
+SQLite has no row locks, only one write lock for the whole database. pysqlite opens a
+transaction at the first INSERT/UPDATE/DELETE, so reads before it hold nothing: a check could
+read, another writer commit, and ours write anyway. So the transaction is opened here with
+BEGIN IMMEDIATE, which takes the write lock (waiting up to busy_timeout) before the rule reads;
+when an earlier write opened the transaction the lock is held already. Writers then run one
+after another and each reads the state the previous one committed.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Select
+
+from .extensions import db
+
+
+def lock(stmt: Select, *, key_share: bool = False):
+    """Run `stmt` holding its rows (on SQLite: the database's writes) until the transaction ends.
+
+    `key_share` takes PostgreSQL's weaker FOR NO KEY UPDATE, which does not block rows of other
+    tables that reference the locked ones from being inserted (their foreign key checks).
+    Rows come back refreshed: objects loaded before the lock are overwritten with what is now true.
+    """
+    conn = db.session.connection()
+    stmt = stmt.execution_options(populate_existing=True)
+    if conn.dialect.name == "sqlite":
+        if not conn.connection.dbapi_connection.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return db.session.execute(stmt)
+    return db.session.execute(stmt.with_for_update(key_share=key_share))
