@@ -21,17 +21,19 @@ from sqlalchemy import Select
 from .extensions import db
 
 
-def lock(stmt: Select, *, key_share: bool = False):
+def lock(stmt: Select, *, key_share: bool = False) -> list:
     """Run `stmt` holding its rows (on SQLite: the database's writes) until the transaction ends.
 
     `key_share` takes PostgreSQL's weaker FOR NO KEY UPDATE, which does not block rows of other
     tables that reference the locked ones from being inserted (their foreign key checks).
-    Rows come back refreshed: objects loaded before the lock are overwritten with what is now true.
+    Returns the first column's values, read to the end: objects loaded before the lock are
+    refreshed only as their rows are read, with what is true now.
     """
     conn = db.session.connection()
     stmt = stmt.execution_options(populate_existing=True)
     if conn.dialect.name == "sqlite":
         if not conn.connection.dbapi_connection.in_transaction:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        return db.session.execute(stmt)
-    return db.session.execute(stmt.with_for_update(key_share=key_share))
+    else:
+        stmt = stmt.with_for_update(key_share=key_share)
+    return db.session.scalars(stmt).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from panel.extensions import db
 from panel.models import Customer, Membership
@@ -77,3 +77,52 @@ def test_two_owners_taking_each_other_away_leave_one_owner(app, world_a, action)
         outcomes.append(sorted(states))
     removed = ("staff", True) if action == "demote" else ("owner", False)
     assert outcomes == [sorted([("owner", True), removed])] * ROUNDS
+
+
+def _merged_into(app, world, ids):
+    with app.app_context(), tenant_scope(world.tenant_id):
+        return [db.session.get(Customer, i).merged_into_id for i in ids]
+
+
+@pytest.mark.pg_only
+def test_two_merges_of_one_pair_in_opposite_directions_merge_once(app, world_a):
+    one = login(app.test_client(), world_a.owner.id, world_a.owner.fingerprint, world_a.tenant_id)
+    two = login(app.test_client(), world_a.manager.id, world_a.manager.fingerprint, world_a.tenant_id)
+    outcomes = []
+    for n in range(ROUNDS):
+        a = make_customer(app, world_a.tenant_id, first_name="Anna", last_name=f"Nowak {n}")
+        b = make_customer(app, world_a.tenant_id, first_name="Anna", last_name=f"Nowak-{n}")
+        statuses = race(lambda: one.post(f"/customers/{b}/merge", data={"other": a}).status_code,
+                        lambda: two.post(f"/customers/{a}/merge", data={"other": b}).status_code)
+        merged = _merged_into(app, world_a, [a, b])
+        # One merge wins; the other is refused (422), whichever it is: never each into the other.
+        outcomes.append((sorted(statuses), merged in ([b, None], [None, a])))
+    assert outcomes == [([303, 422], True)] * ROUNDS
+
+
+def test_erasing_a_record_in_a_merge_loop_ends(app, world_a):
+    """A loop left by the race before the fix: the erasure walks it once and erases both."""
+    a = make_customer(app, world_a.tenant_id, first_name="Ewa")
+    b = make_customer(app, world_a.tenant_id, first_name="Ewa")
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        db.session.execute(update(Customer).where(Customer.id == a).values(merged_into_id=b))
+        db.session.execute(update(Customer).where(Customer.id == b).values(merged_into_id=a))
+        db.session.commit()
+    walked = []
+
+    def _walk_step(conn, cursor, statement, params, context, executemany):
+        if "merged_into_id IN" in statement:
+            walked.append(statement)
+            if len(walked) > 20:  # before the fix the walk went round the loop for ever
+                raise RuntimeError("the merge chain walk does not end")
+
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        event.listen(db.engine, "before_cursor_execute", _walk_step)
+        try:
+            figures = customers.erase(db.session.get(Customer, a), str(a))
+            db.session.commit()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", _walk_step)
+    assert figures == {"cards_blocked": 0, "merged_records_erased": 1}
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        assert [db.session.get(Customer, i).erased_at is not None for i in (a, b)] == [True, True]
