@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 
 from panel.extensions import db
-from panel.models import Customer, Membership
+from panel.models import Card, Customer, Membership
 from panel.services import customers
 from panel.tenancy import tenant_scope
 
+from .api.conftest import make_token
 from .conftest import login
 from .customers.factories import make_customer
 
@@ -126,3 +127,78 @@ def test_erasing_a_record_in_a_merge_loop_ends(app, world_a):
     assert figures == {"cards_blocked": 0, "merged_records_erased": 1}
     with app.app_context(), tenant_scope(world_a.tenant_id):
         assert [db.session.get(Customer, i).erased_at is not None for i in (a, b)] == [True, True]
+
+
+# --- one new card scanned on several terminals (or tills) at once ------------------------------
+
+RACERS = 10
+
+
+def _card_holders(app, world, code):
+    with app.app_context(), tenant_scope(world.tenant_id):
+        cards = db.session.scalars(select(Card).where(Card.code == code)).all()
+        return [c.customer.display_name for c in cards]
+
+
+def _clients(app, world, n):
+    return [login(app.test_client(), world.staff.id, world.staff.fingerprint, world.tenant_id) for _ in range(n)]
+
+
+def _tally(responses, winner_name, taken_text):
+    """(status counts, how many losers named the winner)."""
+    counts: dict = {}
+    named = 0
+    for resp in responses:
+        status = 500 if isinstance(resp, Exception) else resp.status_code  # TESTING re-raises
+        counts[status] = counts.get(status, 0) + 1
+        named += resp.status_code == 409 and taken_text(resp, winner_name)
+    return counts, named
+
+
+def _says_whose(resp, name):
+    return f"Already on {name}&#39;s card." in resp.text or f"Already on {name}'s card." in resp.text
+
+
+@pytest.mark.pg_only
+def test_one_new_card_assigned_on_many_terminals_at_once_goes_to_one_customer(app, world_a):
+    clients = _clients(app, world_a, RACERS)
+    for n in range(3):
+        code = f"RACE-ASSIGN-{n}"
+        people = [make_customer(app, world_a.tenant_id, first_name="Guest", last_name=f"No{n}-{i}")
+                  for i in range(RACERS)]
+        responses = race(*[lambda c=c, p=p: c.post("/terminal/assign", data={"code": code, "customer_id": p})
+                           for c, p in zip(clients, people)])
+        [holder] = _card_holders(app, world_a, code)
+        assert _tally(responses, holder, _says_whose) == ({200: 1, 409: RACERS - 1}, RACERS - 1)
+
+
+@pytest.mark.pg_only
+def test_one_new_card_quick_added_on_many_terminals_at_once_creates_one_customer(app, world_a):
+    clients = _clients(app, world_a, RACERS)
+    for n in range(3):
+        code = f"RACE-QUICK-{n}"
+        responses = race(*[lambda c=c, i=i: c.post("/terminal/quick-add", data={
+            "code": code, "first_name": "Walk-in", "last_name": f"No{n}-{i}"}) for i, c in enumerate(clients)])
+        [holder] = _card_holders(app, world_a, code)
+        assert _tally(responses, holder, _says_whose) == ({200: 1, 409: RACERS - 1}, RACERS - 1)
+        with app.app_context(), tenant_scope(world_a.tenant_id):
+            walk_ins = db.session.scalar(select(func.count()).select_from(Customer).where(
+                Customer.first_name == "Walk-in", Customer.last_name.like(f"No{n}-%")))
+        assert walk_ins == 1  # the losers created nobody
+
+
+def _api_says_whose(resp, name):
+    error = resp.get_json()["error"]
+    return error["code"] == "card_taken" and f"Already on {name}'s card." in error["message"] \
+        and isinstance(error.get("customer_id"), int)
+
+
+@pytest.mark.pg_only
+def test_one_new_card_sent_by_many_tills_at_once_is_one_201_and_409s(app, world_a):
+    token = make_token(app, world_a)
+    for n in range(3):
+        code = f"RACE-API-{n}"
+        responses = race(*[lambda i=i: app.test_client().post("/api/v1/customers", headers=token.headers, json={
+            "first_name": "Till", "last_name": f"No{n}-{i}", "card_code": code}) for i in range(RACERS)])
+        [holder] = _card_holders(app, world_a, code)
+        assert _tally(responses, holder, _api_says_whose) == ({201: 1, 409: RACERS - 1}, RACERS - 1)

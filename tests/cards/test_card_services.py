@@ -145,7 +145,8 @@ def test_apply_turns_a_concurrent_save_into_a_service_error(a, monkeypatch):
     monkeypatch.setattr(card_service, "validate_card_rows", validate_then_race)
     with pytest.raises(ServiceError) as e:
         card_service.apply_card_rows(jan, _rows(**{"cards-0-code": "RACE-1"}))
-    assert e.value.code == "card_taken" and "Check the cards and save again" in e.value.message
+    # The savepoint kept the transaction usable, so the message can say whose card it now is.
+    assert (e.value.code, e.value.message) == ("card_taken", "Already on Anna Nowak's card.")
     db.session.rollback()
 
 
