@@ -202,3 +202,21 @@ def test_one_new_card_sent_by_many_tills_at_once_is_one_201_and_409s(app, world_
             "first_name": "Till", "last_name": f"No{n}-{i}", "card_code": code}) for i in range(RACERS)])
         [holder] = _card_holders(app, world_a, code)
         assert _tally(responses, holder, _api_says_whose) == ({201: 1, 409: RACERS - 1}, RACERS - 1)
+
+
+@pytest.mark.pg_only
+def test_a_merge_racing_an_erasure_never_leaves_the_merged_record_unerased(app, world_a):
+    one = login(app.test_client(), world_a.owner.id, world_a.owner.fingerprint, world_a.tenant_id)
+    two = login(app.test_client(), world_a.manager.id, world_a.manager.fingerprint, world_a.tenant_id)
+    outcomes = []
+    for n in range(ROUNDS):
+        a = make_customer(app, world_a.tenant_id, first_name="Olga", last_name=f"Erased {n}")
+        c = make_customer(app, world_a.tenant_id, first_name="Olga", last_name=f"Merged {n}")
+        statuses = race(lambda: one.post(f"/customers/{a}/merge", data={"other": c}).status_code,
+                        lambda: two.post(f"/customers/{a}/erase", data={"confirmation": str(a)}).status_code)
+        with app.app_context(), tenant_scope(world_a.tenant_id):
+            merged = db.session.get(Customer, c)
+            # Merged first: erased with the survivor. Erased first: the merge is refused.
+            outcomes.append((merged.merged_into_id is not None) == (merged.erased_at is not None)
+                            and sorted(statuses) in ([303, 303], [303, 422]))
+    assert outcomes == [True] * ROUNDS

@@ -691,6 +691,9 @@ def erase(c: Customer, confirmation: str) -> dict:
     audit entries about these records lose their summaries and changed values, which held the
     personal data; who did what and when remains. Returns the figures of the new audit entry.
     """
+    # Under the lock a merge into `c` has either committed (its record is in the walk below) or
+    # waits and then finds `c` erased; without it a merge could slip in after the walk.
+    locking.lock(select(Customer).where(Customer.id == c.id), key_share=True)
     if c.erased_at is not None:
         raise ServiceError(_("This customer's data was already erased."))
     if (confirmation or "").strip().lstrip("#") != str(c.id):
