@@ -73,7 +73,10 @@ def test_two_owners_taking_each_other_away_leave_one_owner(app, world_a, action)
     outcomes = []
     for _round in range(ROUNDS):
         _two_owners(app, world_a, [first, second])
-        assert race(take_away(one, second), take_away(two, first)) == [303, 303]
+        statuses = sorted(race(take_away(one, second), take_away(two, first)))
+        # The second is refused by the rule (303 with a message) or, when the first has already
+        # committed, at the door: no longer an owner (403) or no longer signed in here (302).
+        assert statuses in ([303, 303], [303, 403], [302, 303]), statuses
         states = _owner_states(app, world_a, [first, second])
         outcomes.append(sorted(states))
     removed = ("staff", True) if action == "demote" else ("owner", False)
