@@ -29,11 +29,21 @@ def lock(stmt: Select, *, key_share: bool = False) -> list:
     Returns the first column's values, read to the end: objects loaded before the lock are
     refreshed only as their rows are read, with what is true now.
     """
-    conn = db.session.connection()
     stmt = stmt.execution_options(populate_existing=True)
-    if conn.dialect.name == "sqlite":
-        if not conn.connection.dbapi_connection.in_transaction:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
+    if not open_write_transaction():
         stmt = stmt.with_for_update(key_share=key_share)
     return db.session.scalars(stmt).all()
+
+
+def open_write_transaction() -> bool:
+    """On SQLite, open the transaction now, with the write lock; True there, False elsewhere.
+
+    Also needed before a SAVEPOINT on SQLite: outside a transaction, SAVEPOINT begins one and
+    its RELEASE commits it, halfway through the request.
+    """
+    conn = db.session.connection()
+    if conn.dialect.name != "sqlite":
+        return False
+    if not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    return True

@@ -22,7 +22,7 @@ from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
-from .. import cardcodes, clock
+from .. import cardcodes, clock, locking
 from ..extensions import db
 from ..i18n import date_filter
 from ..models import Card, Customer, Tenant
@@ -467,6 +467,7 @@ def _card_writes(codes: list[str], error_field: str) -> Iterator[None]:
     so the error can say whose card it now is, and the caller's rollback and page still work.
     """
     db.session.flush()  # what came before (the new customer, its fields) stays outside the savepoint
+    locking.open_write_transaction()
     try:
         with db.session.begin_nested():
             yield

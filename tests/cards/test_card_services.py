@@ -331,3 +331,13 @@ def test_cards_search_by_the_start_of_a_code_or_number_uses_the_trigram_index(a)
     plan = "\n".join(db.session.connection().exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars())
     assert "ix_cards_search_trgm" in plan, plan
     assert numbers[7] in db.session.scalars(stmt).all()
+
+
+def test_a_card_written_in_its_savepoint_is_undone_with_the_request(a):
+    """The savepoint must sit inside the request's transaction: on SQLite, a SAVEPOINT opened
+    outside one starts it, and its RELEASE would commit the card before the request decides."""
+    jan = make_customer()
+    db.session.commit()
+    card_service.assign(jan, "SAVEPOINT-1")
+    db.session.rollback()
+    assert db.session.scalar(select(Card).where(Card.code == "SAVEPOINT-1")) is None
