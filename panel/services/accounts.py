@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import mail
+from .. import locking, mail
 from ..extensions import db
 from ..models import COUNTRIES, CURRENCIES, LOCALES, ROLES, Invite, Membership, Tenant, User
 from ..models.base import aware, utcnow
-from ..tenancy import tenant_scope, unscoped
+from ..tenancy import require_tenant_id, tenant_scope, unscoped
 from . import ServiceError, audit, throttle
 
 MIN_PASSWORD = 10
@@ -204,7 +204,15 @@ def end_sessions(user: User) -> None:
     db.session.flush()
 
 
-def _active_owners() -> int:
+def _active_owners(membership: Membership) -> int:
+    """The tenant's active owners, counted under the tenant's lock; `membership` re-read under it.
+
+    Two owners demoting (or deactivating) each other at once would otherwise both count two
+    owners and leave none. Every change that can take an owner away locks the tenant row first
+    (see panel/locking.py, also for SQLite), so the second one counts after the first commits.
+    """
+    locking.lock(select(Tenant.id).where(Tenant.id == require_tenant_id()), key_share=True)
+    db.session.refresh(membership)
     return db.session.scalar(
         select(func.count()).select_from(Membership).where(Membership.role == "owner", Membership.is_active)
     )
@@ -212,7 +220,8 @@ def _active_owners() -> int:
 
 def change_role(membership: Membership, role: str) -> None:
     _check_role(role)
-    if membership.role == "owner" and role != "owner" and _active_owners() <= 1:
+    # The count comes first: it re-reads the membership, which may have become an owner meanwhile.
+    if role != "owner" and _active_owners(membership) <= 1 and membership.role == "owner":
         raise ServiceError(_("The restaurant needs at least one owner."), field="role")
     before = membership.role
     membership.role = role
@@ -222,7 +231,7 @@ def change_role(membership: Membership, role: str) -> None:
 
 
 def set_active(membership: Membership, active: bool) -> None:
-    if not active and membership.role == "owner" and _active_owners() <= 1:
+    if not active and _active_owners(membership) <= 1 and membership.role == "owner":
         raise ServiceError(_("The restaurant needs at least one owner."))
     membership.is_active = active
     db.session.flush()

@@ -12,16 +12,17 @@ card and keeps the old one, blocked, as history (`replaced_by_id`). Erasing a cu
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Mapping
+from typing import Iterator, Mapping
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
-from .. import cardcodes, clock
+from .. import cardcodes, clock, locking
 from ..extensions import db
 from ..i18n import date_filter
 from ..models import Card, Customer, Tenant
@@ -412,24 +413,24 @@ def apply_card_rows(customer: Customer, rows: list[CardRow]) -> None:
     _save_rows(customer, rows)
 
 
-def _save_rows(customer: Customer, rows: list[CardRow]) -> list[Card]:
+def _save_rows(customer: Customer, rows: list[CardRow], error_field: str = "cards") -> list[Card]:
     _refuse_if_erased(customer)
     errors = validate_card_rows(rows, customer)
     if errors:
         first = next(iter(errors.values()))
-        raise ServiceError(next(iter(first.values())), field="cards")
+        raise ServiceError(next(iter(first.values())), field=error_field)
     added: list[Card] = []
     changed: list[tuple[Card, dict]] = []
-    for row in rows:
-        if row.card is not None:
-            before = audit.snapshot(row.card, _AUDIT_FIELDS)
-            row.card.number, row.card.expires_on = row.clean_number, row.expiry
-            diff = audit.diff(row.card, _AUDIT_FIELDS, before)
-            if diff:
-                changed.append((row.card, diff))
-        else:
-            added.append(add_checked(customer, row.clean_code, row.key, row.clean_number, row.expiry))
-    _flush_or_taken()
+    with _card_writes([r.clean_code for r in rows if r.card is None], error_field):
+        for row in rows:
+            if row.card is not None:
+                before = audit.snapshot(row.card, _AUDIT_FIELDS)
+                row.card.number, row.card.expires_on = row.clean_number, row.expiry
+                diff = audit.diff(row.card, _AUDIT_FIELDS, before)
+                if diff:
+                    changed.append((row.card, diff))
+            else:
+                added.append(add_checked(customer, row.clean_code, row.key, row.clean_number, row.expiry))
     for card in added:
         record_added(card)
     for card, diff in changed:
@@ -456,12 +457,27 @@ def record_added(card: Card) -> None:
                  {"customer_id": [None, card.customer_id], "code": [None, card.code]})
 
 
-def _flush_or_taken() -> None:
+@contextmanager
+def _card_writes(codes: list[str], error_field: str) -> Iterator[None]:
+    """The block's card writes, flushed in a savepoint; a race for a code becomes "card_taken".
+
+    Codes and numbers are checked free before they are written, but another request (a second
+    terminal scanning the same new card) can save one in between: our insert then fails on the
+    unique key. The savepoint takes back only these writes and leaves the transaction usable,
+    so the error can say whose card it now is, and the caller's rollback and page still work.
+    """
+    db.session.flush()  # what came before (the new customer, its fields) stays outside the savepoint
+    locking.open_write_transaction()
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
     except IntegrityError:
-        raise ServiceError(_("Someone has just saved one of these cards or numbers on another customer. "
-                             "Check the cards and save again."), field="cards", code="card_taken") from None
+        holders = [held for code in codes if (held := holder_of(code)) is not None]
+        message = taken_message(holders[0]) if holders else _(
+            "Someone has just saved one of these cards or numbers on another customer. "
+            "Check the cards and save again.")
+        raise ServiceError(message, field=error_field, code="card_taken") from None
 
 
 @dataclass
@@ -561,10 +577,10 @@ def replace(card: Card, row: CardRow) -> Card:
     if errors:
         name, message = next(iter(errors.items()))
         raise ServiceError(message, field=name)
-    new = Card(customer=card.customer, code=row.clean_code, code_key=row.key, number=row.clean_number,
-               expires_on=row.expiry, status="active", issued_at=utcnow(), note="")
-    db.session.add(new)
-    _flush_or_taken()
+    with _card_writes([row.clean_code], "code"):
+        new = Card(customer=card.customer, code=row.clean_code, code_key=row.key, number=row.clean_number,
+                   expires_on=row.expiry, status="active", issued_at=utcnow(), note="")
+        db.session.add(new)
     before = card.status
     card.replaced_by_id = new.id
     if card.status == "active":
@@ -586,16 +602,26 @@ def assign(customer: Customer, code: str, number: str = "", expires_on: str = ""
     """
     _refuse_if_erased(customer)
     held = holder_of(code)
-    if held is not None:
-        if held.customer_id == customer.id:
-            return held, False
-        raise ServiceError(taken_message(held), field="code", code="card_taken")
+    if held is None:
+        try:
+            return _add_one(customer, code, number, expires_on), True
+        except ServiceError as e:
+            # Another terminal may have saved this code since the look above: answer as if it
+            # had been there, "card_taken" with the holder's name (or the card, if it is ours).
+            if e.field != "code" or (held := holder_of(code)) is None:
+                raise
+    if held.customer_id == customer.id:
+        return held, False
+    raise ServiceError(taken_message(held), field="code", code="card_taken", details={"customer_id": held.customer_id})
+
+
+def _add_one(customer: Customer, code: str, number: str, expires_on: str) -> Card:
     row = CardRow(index=0, code=code, number=number, expires_on=expires_on)
     errors = validate_card_rows([row], customer).get(0, {})
     if errors:
         name, message = next(iter(errors.items()))
         raise ServiceError(message, field=name)
-    return _save_rows(customer, [row])[0], True
+    return _save_rows(customer, [row], error_field="code")[0]
 
 
 # --- the cards list --------------------------------------------------------------------------

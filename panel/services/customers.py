@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy import update as sa_update
 
-from .. import clock
+from .. import clock, locking
 from ..extensions import db
 from ..i18n import date_filter
 from ..models import AuditEntry, Card, Customer, Tenant
@@ -628,6 +628,11 @@ def merge(survivor: Customer, other: Customer, choices: Mapping[str, str] | None
     set. Returns the figures, which also go into the audit entry.
     """
     choices = choices or {}
+    # Both rows locked in id order (two merges of the same pair take them in the same order and
+    # cannot deadlock) and re-read, so the check below sees a merge that committed meanwhile:
+    # "A into B" and "B into A" at once would otherwise make each the other's survivor, a loop.
+    locking.lock(select(Customer).where(Customer.id.in_([survivor.id, other.id])).order_by(Customer.id),
+                 key_share=True)
     plan = merge_plan(survivor, other)
     before = audit.snapshot(survivor, AUDITED_FIELDS + ["phone_digits", "notes"])
     taken = []
@@ -667,10 +672,12 @@ def erase_placeholder(c: Customer) -> str:
 
 def _merged_into_chain(c: Customer) -> list[Customer]:
     """`c` and every record merged into it (directly or through other merges): the same person."""
-    found, frontier = [c], [c.id]
+    found, frontier, seen = [c], [c.id], {c.id}
     while frontier:
-        rows = list(db.session.scalars(select(Customer).where(Customer.merged_into_id.in_(frontier))))
+        rows = [r for r in db.session.scalars(select(Customer).where(Customer.merged_into_id.in_(frontier)))
+                if r.id not in seen]  # records merged into each other (a loop) end the walk
         found += rows
+        seen.update(r.id for r in rows)
         frontier = [r.id for r in rows]
     return found
 
@@ -684,6 +691,9 @@ def erase(c: Customer, confirmation: str) -> dict:
     audit entries about these records lose their summaries and changed values, which held the
     personal data; who did what and when remains. Returns the figures of the new audit entry.
     """
+    # Under the lock a merge into `c` has either committed (its record is in the walk below) or
+    # waits and then finds `c` erased; without it a merge could slip in after the walk.
+    locking.lock(select(Customer).where(Customer.id == c.id), key_share=True)
     if c.erased_at is not None:
         raise ServiceError(_("This customer's data was already erased."))
     if (confirmation or "").strip().lstrip("#") != str(c.id):

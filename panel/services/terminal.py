@@ -89,13 +89,13 @@ def quick_add(data: Mapping, card_code: str = "", card_number: str = "", card_ex
     """
     row = None
     if (card_code or "").strip():
-        held = card_service.holder_of(card_code)
-        if held is not None:
-            raise ServiceError(card_service.taken_message(held), field="card_code", code="card_taken",
-                               details={"customer_id": held.customer_id})
         row = card_service.CardRow(index=0, code=card_code, number=card_number or "",
                                    expires_on=card_expires_on or "")
         errors = card_service.validate_card_rows([row]).get(0, {})
+        # A code on someone's card is "card_taken" (the till's 409), not a typing error.
+        if "code" in errors and (held := card_service.holder_of(card_code)) is not None:
+            raise ServiceError(card_service.taken_message(held), field="card_code", code="card_taken",
+                               details={"customer_id": held.customer_id})
         if errors:
             name, message = next(iter(errors.items()))
             raise ServiceError(message, field=f"card_{name}")

@@ -145,7 +145,8 @@ def test_apply_turns_a_concurrent_save_into_a_service_error(a, monkeypatch):
     monkeypatch.setattr(card_service, "validate_card_rows", validate_then_race)
     with pytest.raises(ServiceError) as e:
         card_service.apply_card_rows(jan, _rows(**{"cards-0-code": "RACE-1"}))
-    assert e.value.code == "card_taken" and "Check the cards and save again" in e.value.message
+    # The savepoint kept the transaction usable, so the message can say whose card it now is.
+    assert (e.value.code, e.value.message) == ("card_taken", "Already on Anna Nowak's card.")
     db.session.rollback()
 
 
@@ -330,3 +331,13 @@ def test_cards_search_by_the_start_of_a_code_or_number_uses_the_trigram_index(a)
     plan = "\n".join(db.session.connection().exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars())
     assert "ix_cards_search_trgm" in plan, plan
     assert numbers[7] in db.session.scalars(stmt).all()
+
+
+def test_a_card_written_in_its_savepoint_is_undone_with_the_request(a):
+    """The savepoint must sit inside the request's transaction: on SQLite, a SAVEPOINT opened
+    outside one starts it, and its RELEASE would commit the card before the request decides."""
+    jan = make_customer()
+    db.session.commit()
+    card_service.assign(jan, "SAVEPOINT-1")
+    db.session.rollback()
+    assert db.session.scalar(select(Card).where(Card.code == "SAVEPOINT-1")) is None

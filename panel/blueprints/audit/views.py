@@ -23,10 +23,16 @@ PAGE = 50
 
 
 def _parse_day(raw: str | None) -> date | None:
+    """A filter's day; None (no bound) for a blank or unreadable one.
+
+    The first and last years a date can hold are no bound either: nothing was logged then, and
+    their day's start in UTC, or the day after, falls outside what a datetime can hold.
+    """
     try:
-        return date.fromisoformat(raw) if raw else None
+        day = date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return day if day is not None and date.min.year < day.year < date.max.year else None
 
 
 @bp.get("/")

@@ -39,8 +39,9 @@ def lookup():
     q = request.args.get("q", "")[:200]
     if assign:
         found = terminal.search_customers(q, terminal.MAX_MATCHES) if q.strip() else []
+        # Without htmx (JavaScript off, a bookmarked link) this is the whole page: its forms too.
         return render("terminal/index.html", block="assign_results", result=terminal.ScanResult(query=assign,
-                      unknown_code=assign), matches=found, pick_q=q)
+                      unknown_code=assign), matches=found, pick_q=q, quick={}, quick_errors={})
     customer_id = request.args.get("customer_id")
     if customer_id is not None:
         customer = get_or_404(Customer, customer_id)
