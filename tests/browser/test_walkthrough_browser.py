@@ -134,8 +134,12 @@ def test_api_page_reads_in_the_viewers_language(page, world_a, locale):
     page.goto("/api/v1/docs")
     page.click(f"button.lang[value={locale}]")
     page.wait_for_selector(f"html[lang={locale}]")
-    assert "Find a card and its customer" not in page.inner_text("main")
+    main = page.inner_text("main")
+    for english in ("Find a card and its customer", "A token has one or both scopes", "Too many requests"):
+        assert english not in main
     shot(page, f"api-docs-{locale}")
     page.screenshot(path=str(SHOTS / f"api-docs-{locale}-top.png"))
     page.locator("#createCustomer").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"api-docs-{locale}-create.png"))
+    page.locator("#createCustomer").screenshot(path=str(SHOTS / f"api-docs-{locale}-create-whole.png"))
+    page.locator("section.card").last.screenshot(path=str(SHOTS / f"api-docs-{locale}-errors.png"))

@@ -139,8 +139,9 @@ def _responses(op: Operation) -> dict:
         by_status.setdefault(ERRORS[code][0], []).append(code)
     for status in sorted(by_status):
         listed = by_status[status]
+        # x-error-codes lists them for programs, and lets the API page translate each meaning.
         responses[str(status)] = {
-            "description": " ".join(f"`{c}`: {ERRORS[c][1]}" for c in listed),
+            "description": " ".join(f"`{c}`: {ERRORS[c][1]}" for c in listed), "x-error-codes": listed,
             "content": {"application/json": {"schema": _ref(Error),
                                               "example": {"error": {"code": listed[0], "message": ERRORS[listed[0]][1]}}}},
         }

@@ -184,8 +184,15 @@ def docs():
     spec = openapi.document(current_app)
     error_codes = [(code, status, meaning) for code, (status, meaning) in errors.ERRORS.items()]
     return render_template("api/docs.html", spec=spec, operations=_operations(spec), error_codes=error_codes,
+                           meanings={code: meaning for code, _status, meaning in error_codes},
+                           scope_labels=scope_labels(),
                            base=request.url_root.rstrip("/") + spec["servers"][0]["url"],
                            schemas={name: spec["components"]["schemas"][name] for name in ("Card", "Customer")})
+
+
+def scope_labels() -> dict[str, str]:
+    """Each token scope as the token settings call it ("May do"), for the operations' badges."""
+    return {"pos": _("POS"), "manage": _("Management")}
 
 
 def _resolve(spec: dict, schema: dict) -> dict:
