@@ -20,15 +20,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy import update as sa_update
 
-from .. import clock, locking
-from ..extensions import db
-from ..i18n import date_filter
-from ..models import AuditEntry, Card, Customer, Tenant
-from ..models.base import utcnow
-from ..registers.identifiers import (InvalidIdentifier, normalize_dic, normalize_ico, normalize_nip,
+from ... import clock, locking
+from ...extensions import db
+from ...i18n import date_filter
+from ...models import AuditEntry, Card, Customer, Tenant
+from ...models.base import utcnow
+from ...registers.identifiers import (InvalidIdentifier, normalize_dic, normalize_ico, normalize_nip,
                                      normalize_regon)
-from ..tenancy import require_tenant_id
-from . import ServiceError, audit
+from ...tenancy import require_tenant_id
+from .. import ServiceError, audit
 
 # --------------------------------------------------------------------------------------------
 # Text folding: one function for the stored haystack and for the typed query
