@@ -22,7 +22,7 @@ from ..models import SORT_COLLATIONS, Card, Customer, Tenant
 from ..models.customers import display_name, tenant_like_trigrams, tenant_trigrams
 from ..tenancy import require_tenant_id
 from . import cards as cards_service
-from .customers import fold, query_digits, single_line
+from .customers.validation import fold, query_digits, single_line
 
 
 STATUSES = ("active", "archived", "all")

@@ -11,7 +11,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, TelField
 from wtforms.widgets import DateInput
 
 from ...models import Customer
-from ...services.customers import EDITABLE_FIELDS
+from ...services.customers.validation import EDITABLE_FIELDS
 
 # The neighbours and the usual guests first; every other country follows alphabetically.
 FIRST_COUNTRIES = ("PL", "CZ", "SK", "DE", "AT", "HU", "LT", "UA")
