@@ -224,6 +224,28 @@ def validate(data: Mapping, current: Customer | None = None) -> tuple[dict, dict
     (duplicates) are warnings elsewhere and never block saving.
     """
     errors: dict[str, str] = {}
+    values = _given_or_current(data, current)
+    _check_text(values, errors)
+    if not (values["first_name"] or values["last_name"] or values["company_name"]):
+        errors["first_name"] = _("Enter a first or last name, or a company name.")
+    country = values["country"] = values["country"].upper()
+    if country and not (len(country) == 2 and country.isascii() and country.isalpha()):
+        errors["country"] = _("Choose a country from the list.")
+    _check_identifiers(values, errors)
+    if values["email"] and "email" not in errors:
+        email = values["email"].lower()
+        if not EMAIL_SHAPE.fullmatch(email):
+            errors["email"] = _("Enter an e-mail address like name@example.com.")
+        values["email"] = email
+    _check_phone(values, errors, country)
+    _check_postcode(values, errors, country)
+    _check_birthday(values, errors)
+    values["marketing_consent"] = _as_bool(values["marketing_consent"])
+    values["is_staff"] = _as_bool(values["is_staff"])
+    return values, errors
+
+
+def _given_or_current(data: Mapping, current: Customer | None) -> dict:
     values: dict = {}
     for name in EDITABLE_FIELDS:
         if name in data:
@@ -232,7 +254,10 @@ def validate(data: Mapping, current: Customer | None = None) -> tuple[dict, dict
             values[name] = getattr(current, name)
         else:
             values[name] = None if name == "birthday" else (False if name in ("marketing_consent", "is_staff") else "")
+    return values
 
+
+def _check_text(values: dict, errors: dict[str, str]) -> None:
     for name in TEXT_FIELDS:
         raw = values[name]
         if name == "notes":
@@ -245,14 +270,8 @@ def validate(data: Mapping, current: Customer | None = None) -> tuple[dict, dict
         if len(text) > limit:
             errors[name] = _("At most %(n)d characters.", n=limit)
 
-    if not (values["first_name"] or values["last_name"] or values["company_name"]):
-        errors["first_name"] = _("Enter a first or last name, or a company name.")
 
-    country = values["country"].upper()
-    values["country"] = country
-    if country and not (len(country) == 2 and country.isascii() and country.isalpha()):
-        errors["country"] = _("Choose a country from the list.")
-
+def _check_identifiers(values: dict, errors: dict[str, str]) -> None:
     for name, normalise in (("nip", normalize_nip), ("regon", normalize_regon), ("ico", normalize_ico),
                             ("dic", normalize_dic)):
         if values[name] and name not in errors:
@@ -261,12 +280,8 @@ def validate(data: Mapping, current: Customer | None = None) -> tuple[dict, dict
             except InvalidIdentifier as e:
                 errors[name] = _identifier_message(e.code)
 
-    if values["email"] and "email" not in errors:
-        email = values["email"].lower()
-        if not EMAIL_SHAPE.fullmatch(email):
-            errors["email"] = _("Enter an e-mail address like name@example.com.")
-        values["email"] = email
 
+def _check_phone(values: dict, errors: dict[str, str], country: str) -> None:
     values["phone_digits"] = ""
     if values["phone"] and "phone" not in errors:
         try:
@@ -276,6 +291,8 @@ def validate(data: Mapping, current: Customer | None = None) -> tuple[dict, dict
                                if e.code == "phone_format"
                                else _("A phone number has 7 to 15 digits, with the country code."))
 
+
+def _check_postcode(values: dict, errors: dict[str, str], country: str) -> None:
     postcode_rule = _POSTCODES.get(country)
     if values["postcode"] and postcode_rule and "postcode" not in errors:
         pattern, template, shape = postcode_rule
@@ -285,6 +302,8 @@ def validate(data: Mapping, current: Customer | None = None) -> tuple[dict, dict
         else:
             errors["postcode"] = _("A postcode here looks like %(shape)s.", shape=shape)
 
+
+def _check_birthday(values: dict, errors: dict[str, str]) -> None:
     try:
         birthday = _parse_birthday(values["birthday"])
     except ValueError:
@@ -296,6 +315,3 @@ def validate(data: Mapping, current: Customer | None = None) -> tuple[dict, dict
         elif birthday is not None and birthday.year < 1900:
             errors["birthday"] = _("Check the year of the birthday.")
     values["birthday"] = birthday
-    values["marketing_consent"] = _as_bool(values["marketing_consent"])
-    values["is_staff"] = _as_bool(values["is_staff"])
-    return values, errors
