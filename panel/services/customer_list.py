@@ -1,7 +1,7 @@
 """The customer list: filters, live search, sorting and keyset pages, for the panel, the CSV
 export and the POS search.
 
-The search reads the derived columns services/customers.py keeps (sort_name, search_text,
+The search reads the derived columns services/customers/ keeps (sort_name, search_text,
 phone_digits) through the indexes of models/customers.py. Everything here reads; nothing writes.
 """
 from __future__ import annotations

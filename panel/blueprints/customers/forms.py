@@ -1,4 +1,4 @@
-"""The customer form: fields, labels and the country list. The rules live in services/customers.py;
+"""The customer form: fields, labels and the country list. The rules live in services/customers/;
 the form only carries typed values (kept on every error) and the CSRF token."""
 from __future__ import annotations
 

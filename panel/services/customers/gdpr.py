@@ -1,10 +1,12 @@
 """GDPR: erasure (anonymise in place) and the subject-access export."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy import update as sa_update
 
 from ... import clock, locking
@@ -24,6 +26,34 @@ def erase_placeholder(c: Customer) -> str:
     return f"Erased customer #{c.id}"
 
 
+@dataclass(frozen=True)
+class EraseStep:
+    """What one area erases of a person once erase() has cleared the customer's own fields.
+
+    Each area that holds something about a customer (cards, wallets, points, documents...)
+    registers one with register_erase_step() where the area is defined, so erase() never
+    rewrites another area's rows behind its service's back. `run(person)` anonymises what the
+    area holds about that one record (erase() calls it for the customer and for each record
+    merged into them) and returns how many things it erased; erase() adds these up in its
+    figures under `key`. Steps run by ascending `order` (then key), whatever order their modules
+    happened to be imported in.
+    """
+
+    key: str
+    run: Callable[[Customer], int]
+    order: int
+
+
+ERASE_STEPS: list[EraseStep] = []
+
+
+def register_erase_step(step: EraseStep) -> None:
+    if step.key == "merged_records_erased" or any(s.key == step.key for s in ERASE_STEPS):
+        raise ValueError(f"erase step {step.key!r} is registered twice (or names erase's own figure)")
+    ERASE_STEPS.append(step)
+    ERASE_STEPS.sort(key=lambda s: (s.order, s.key))
+
+
 def _merged_into_chain(c: Customer) -> list[Customer]:
     """`c` and every record merged into it (directly or through other merges): the same person."""
     found, frontier, seen = [c], [c.id], {c.id}
@@ -40,10 +70,11 @@ def erase(c: Customer, confirmation: str) -> dict:
     """Irreversibly anonymise a customer (GDPR erasure) and keep every row in place.
 
     `confirmation` must be the customer's number, typed by the user. The records merged into
-    this one are erased too (they hold the same person's data). Cards stay (their history and
-    any money records keep pointing at them) but get a tombstone code and are blocked. Earlier
-    audit entries about these records lose their summaries and changed values, which held the
-    personal data; who did what and when remains. Returns the figures of the new audit entry.
+    this one are erased too (they hold the same person's data). Each record's personal fields
+    are cleared here; what other areas hold about the person (cards, ...) is erased by their
+    ERASE_STEPS, in order. Earlier audit entries about these records lose their summaries and
+    changed values, which held the personal data; who did what and when remains. Returns the
+    figures of the new audit entry: each step's count under its key, and the merged records.
     """
     # Under the lock a merge into `c` has either committed (its record is in the walk below) or
     # waits and then finds `c` erased; without it a merge could slip in after the walk.
@@ -54,38 +85,39 @@ def erase(c: Customer, confirmation: str) -> dict:
         raise ServiceError(_("Type the customer number %(id)s to confirm.", id=c.id), field="confirmation")
     now = utcnow()
     people = _merged_into_chain(c)
-    card_ids = []
     for person in people:
-        for name in PERSONAL_FIELDS:
-            setattr(person, name, "")
-        person.last_name = erase_placeholder(person)
-        person.birthday = None
-        person.marketing_consent = False
-        person.marketing_consent_at = None
-        person.is_staff = False
-        person.erased_at = now
-        person.archived_at = person.archived_at or now
-        refresh_derived(person)
-        for card in person.cards:
-            card.code = f"erased-{card.id}"
-            card.code_key = "X" + card.code
-            card.number = None
-            card.note = ""
-            if card.status != "blocked":
-                card.status = "blocked"
-                card.blocked_at = now
-            card_ids.append(card.id)
-    ids = [p.id for p in people]
-    db.session.execute(
-        sa_update(AuditEntry)
-        .where(or_(and_(AuditEntry.entity_type == "customer", AuditEntry.entity_id.in_(ids)),
-                   and_(AuditEntry.entity_type == "card", AuditEntry.entity_id.in_(card_ids or [-1]))))
-        .values(summary="", changes=None).execution_options(synchronize_session=False)
-    )
+        _anonymise(person, now)
+    figures = {step.key: sum(step.run(person) for person in people) for step in ERASE_STEPS}
+    figures["merged_records_erased"] = len(people) - 1
+    forget_history("customer", [p.id for p in people])
     db.session.flush()
-    figures = {"cards_blocked": len(card_ids), "merged_records_erased": len(people) - 1}
     audit.record("customer.erased", "customer", c.id, summary=f"#{c.id}", changes=figures)
     return figures
+
+
+def _anonymise(person: Customer, now: datetime) -> None:
+    for name in PERSONAL_FIELDS:
+        setattr(person, name, "")
+    person.last_name = erase_placeholder(person)
+    person.birthday = None
+    person.marketing_consent = False
+    person.marketing_consent_at = None
+    person.is_staff = False
+    person.erased_at = now
+    person.archived_at = person.archived_at or now
+    refresh_derived(person)
+
+
+def forget_history(entity_type: str, ids: list[int]) -> None:
+    """Earlier audit entries about these records keep who did what and when, but lose the
+    summaries and changed values that held personal data. For erase() and its steps."""
+    if not ids:
+        return
+    db.session.execute(
+        sa_update(AuditEntry)
+        .where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id.in_(ids))
+        .values(summary="", changes=None).execution_options(synchronize_session=False)
+    )
 
 
 def _plain(value):
