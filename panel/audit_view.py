@@ -24,7 +24,7 @@ from .i18n import LANGUAGE_NAMES, date_filter, format_locale, translations
 from .models import AuditEntry, Customer, JobRun
 from .services import audit
 from .services.customer_list import SORTS
-from .services.customers import MERGE_GROUPS, MERGE_MOVES
+from .services.customers.merging import MERGE_GROUPS, MERGE_MOVES
 from .ui import job_title, role_label
 
 

@@ -31,6 +31,7 @@ from ..models.cards import card_state
 from ..models.customers import display_name
 from ..tenancy import require_tenant_id
 from . import ServiceError, audit
+from .customers.gdpr import EraseStep, forget_history, register_erase_step
 
 MAX_NUMBER_LENGTH = 40
 # A customer holds a handful of cards; the cap keeps a crafted form from costing much.
@@ -692,3 +693,29 @@ def list_count(q: str = "", state: str = "", today: date | None = None) -> int:
 
 def _like_prefix(q: str) -> str:
     return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+# --- erasure ---------------------------------------------------------------------------------
+
+def erase_cards(customer: Customer) -> int:
+    """The cards' part of a customer's GDPR erasure (an ERASE_STEP of services/customers/gdpr.py).
+
+    The cards stay (their history and any money records keep pointing at them) but lose their
+    code, number and note for a tombstone code, and are blocked for good; their earlier audit
+    entries lose the details. Returns how many cards were erased.
+    """
+    now = customer.erased_at or utcnow()
+    cards = list(customer.cards)
+    for card in cards:
+        card.code = f"erased-{card.id}"
+        card.code_key = "X" + card.code
+        card.number = None
+        card.note = ""
+        if card.status != "blocked":
+            card.status = "blocked"
+            card.blocked_at = now
+    forget_history("card", [card.id for card in cards])
+    return len(cards)
+
+
+register_erase_step(EraseStep("cards_blocked", erase_cards, order=100))

@@ -1,7 +1,7 @@
 """The customer list: filters, live search, sorting and keyset pages, for the panel, the CSV
 export and the POS search.
 
-The search reads the derived columns services/customers.py keeps (sort_name, search_text,
+The search reads the derived columns services/customers/ keeps (sort_name, search_text,
 phone_digits) through the indexes of models/customers.py. Everything here reads; nothing writes.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from ..models import SORT_COLLATIONS, Card, Customer, Tenant
 from ..models.customers import display_name, tenant_like_trigrams, tenant_trigrams
 from ..tenancy import require_tenant_id
 from . import cards as cards_service
-from .customers import fold, query_digits, single_line
+from .customers.validation import fold, query_digits, single_line
 
 
 STATUSES = ("active", "archived", "all")

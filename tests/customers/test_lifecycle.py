@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -11,7 +14,9 @@ from sqlalchemy import select
 from panel.extensions import db
 from panel.models import AuditEntry, Card, Customer
 from panel.services import ServiceError, customers
-from tests.conftest import HX, as_tenant
+from panel.services import cards as card_service
+from panel.services.customers import gdpr
+from tests.conftest import HX, REDIS_URL, as_tenant
 
 from .factories import add_card, card_rows, make_customer, row
 
@@ -233,6 +238,58 @@ def test_erase_twice_is_refused(app, manager_a, world_a):
     again = manager_a.post(f"/customers/{cid}/erase", data={"confirmation": str(cid)})
     assert again.status_code == 422 and "already erased" in again.data.decode()
 
+
+def test_erase_runs_every_registered_step_in_order(app, ctx, world_a, victim, monkeypatch):
+    """Areas plug into erasure through ERASE_STEPS: each runs for every record, by its order."""
+    cid, dup = victim
+    monkeypatch.setattr(gdpr, "ERASE_STEPS", list(gdpr.ERASE_STEPS))   # the test's steps go away after
+    seen = []
+
+    def step(name):
+        def run(person):
+            # What the step finds tells where it ran: the person is already anonymised; the cards
+            # (the cards area's step, order 100) are erased only for a step after them.
+            seen.append((name, person.id, person.last_name == f"Erased customer #{person.id}",
+                         [card.code.startswith("erased-") for card in person.cards]))
+            return 10 if person.id == cid else 1
+        return run
+
+    customers.register_erase_step(customers.EraseStep("late", step("late"), order=900))
+    customers.register_erase_step(customers.EraseStep("early", step("early"), order=10))
+    with as_tenant(world_a):
+        figures = customers.erase(db.session.get(Customer, cid), str(cid))
+        db.session.commit()
+    assert seen == [("early", cid, True, [False, False]), ("early", dup, True, []),
+                    ("late", cid, True, [True, True]), ("late", dup, True, [])]
+    assert figures == {"early": 11, "cards_blocked": 2, "late": 11, "merged_records_erased": 1}
+    with as_tenant(world_a):
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "customer.erased")).one()
+        assert entry.changes == figures
+
+
+def test_erase_steps_have_one_key_each():
+    steps = {s.key: s.run for s in customers.ERASE_STEPS}
+    assert steps["cards_blocked"] is card_service.erase_cards           # the cards area's own step
+    for key in ("cards_blocked", "merged_records_erased"):
+        with pytest.raises(ValueError):
+            customers.register_erase_step(customers.EraseStep(key, lambda person: 0, order=1))
+    assert {s.key: s.run for s in customers.ERASE_STEPS} == steps
+
+
+def test_building_the_app_registers_the_cards_erase_step():
+    """Erasure must never run without an area's step: the app (and the worker, which builds it)
+    imports every area, so importing the customers service alone is not what fills the registry."""
+    code = ("import os\n"
+            "from panel import create_app\n"
+            "from panel.services.customers import ERASE_STEPS\n"
+            "before = [s.key for s in ERASE_STEPS]\n"
+            "create_app({'TESTING': True}, env={'REGULARS_ENV': 'testing', 'DATABASE_URL': 'sqlite://',\n"
+            "           'REDIS_URL': os.environ['REDIS_URL'], 'SECRET_KEY': 'x' * 40})\n"
+            "print(before, [s.key for s in ERASE_STEPS], sep='|')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "REDIS_URL": REDIS_URL}).stdout
+    before, after = out.strip().split("|")
+    assert before == "[]" and "'cards_blocked'" in after
 
 # --- subject-access export -------------------------------------------------------------------
 

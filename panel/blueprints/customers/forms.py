@@ -1,4 +1,4 @@
-"""The customer form: fields, labels and the country list. The rules live in services/customers.py;
+"""The customer form: fields, labels and the country list. The rules live in services/customers/;
 the form only carries typed values (kept on every error) and the CSRF token."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, TelField
 from wtforms.widgets import DateInput
 
 from ...models import Customer
-from ...services.customers import EDITABLE_FIELDS
+from ...services.customers.validation import EDITABLE_FIELDS
 
 # The neighbours and the usual guests first; every other country follows alphabetically.
 FIRST_COUNTRIES = ("PL", "CZ", "SK", "DE", "AT", "HU", "LT", "UA")
