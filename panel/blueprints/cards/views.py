@@ -20,6 +20,7 @@ from ...models.base import row_id
 from ...services import ServiceError, audit
 from ...services import cards as card_service
 from . import bp
+from .forms import form_rows
 
 PAGE = 50
 
@@ -176,7 +177,7 @@ def export():
 
 @bp.app_template_global("card_form_rows")
 def card_form_rows(customer: Customer | None, rows=None):
-    return card_service.form_rows(customer, rows)
+    return form_rows(customer, rows)
 
 
 @bp.app_template_global("card_state")
