@@ -9,7 +9,7 @@ lookups sequentially through bench.client, each with a fresh connection as gunic
 workers answer. A share of the codes is sent in the other reader format (hex for a decimal
 card and back), so the canonical matching is what gets timed. Beside it, with the same codes:
 
-* sql      - the bare lookup: the endpoint's card statement (services/cards.py _POS_SCAN,
+* sql      - the bare lookup: the endpoint's card statement (services/cards/lookup.py _POS_SCAN,
              the card and its holder by canonical key or printed number) run with psycopg on
              one connection, what the scan costs in the database;
 * minimal  - a minimal Flask app returning JSON (bench/minimal_app.py), the same gunicorn
@@ -40,7 +40,7 @@ from panel.services import cards, tokens
 from panel.tenancy import tenant_scope
 
 # The endpoint's card statement itself, compiled for psycopg (named %(param)s placeholders).
-BARE = cards._POS_SCAN.compile(dialect=postgresql.psycopg.dialect())
+BARE = cards.lookup._POS_SCAN.compile(dialect=postgresql.psycopg.dialect())
 
 
 def other_format(code: str) -> str:

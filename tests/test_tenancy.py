@@ -111,7 +111,7 @@ def test_unscoped_is_used_only_in_the_allowed_places():
 # Core statements run on the session's connection skip the ORM hook like text() does.
 CORE_STATEMENTS_ALLOWED = {
     "panel/services/tokens.py",  # API token authentication: the token names its tenant
-    "panel/services/cards.py",   # the POS scan, tenant_id bound in the statement
+    "panel/services/cards/lookup.py",   # the POS scan, tenant_id bound in the statement
     "panel/services/customer_list.py",  # the customer list: each statement names the current tenant
     "panel/locking.py",  # the connection's dialect and SQLite's BEGIN IMMEDIATE; its rows go through the ORM
 }
@@ -122,7 +122,7 @@ def test_core_statements_only_in_named_places():
     users = {str(p.relative_to(root)) for p in (root / "panel").rglob("*.py")
              if re.search(r"\.connection\(\)|\bexecute\(\s*_?[a-z_]*__table__", p.read_text(encoding="utf-8"))}
     assert users <= CORE_STATEMENTS_ALLOWED, f"Core statements outside the allow-list: {users - CORE_STATEMENTS_ALLOWED}"
-    cards_source = (root / "panel/services/cards.py").read_text(encoding="utf-8")
+    cards_source = (root / "panel/services/cards/lookup.py").read_text(encoding="utf-8")
     assert 'tenant_id == bindparam("tenant_id")' in cards_source
     customers_source = (root / "panel/services/customer_list.py").read_text(encoding="utf-8")
     # The list's statements are built once per shape and bind the tenant each time they run.

@@ -314,3 +314,27 @@ def test_cards_list_in_polish_names_an_erased_customer_and_offers_no_action(page
     expect(row.locator("button, a.btn")).to_have_count(0)
     expect(page.locator("table.card-table tbody tr:has-text('BAR-1')").get_by_role("button")).to_have_count(1)
     shot(page, "cards-list-erased-pl")
+
+
+def test_a_card_added_on_the_customer_page_appears_in_its_list_without_a_reload(page, app, world_a, anna):
+    """The add form and the card list are two regions: the list refreshes on HX-Trigger card-added."""
+    sign_in(page, world_a.staff)
+    page.goto(f"/customers/{anna}?tab=cards")
+    page.evaluate("window.__sameDocument = true")   # gone if the page reloads
+    expect(page.locator("#customer-cards tbody tr")).to_have_count(1)
+    page.click("#card-add-code")
+    with page.expect_response(lambda r: r.request.method == "POST" and "/cards/customer/" in r.url) as added:
+        scan(page, "ANNA-2")
+    assert "card-added" in (added.value.headers.get("hx-trigger") or "")
+    expect(page.locator("#customer-cards tbody tr")).to_have_count(2)
+    expect(page.locator("#customer-cards")).to_contain_text("ANNA-2")
+    expect(page.locator("#customer-cards-count")).to_have_text("2")   # the tab's count too
+    expect(page.locator("#flash")).to_contain_text("The card ANNA-2 now belongs to Anna Nowak.")
+    # The form is empty and keeps focus: the next card can be scanned at once.
+    expect(page.locator("#card-add-code")).to_have_value("")
+    expect(page.locator("#card-add-code")).to_be_focused()
+    scan(page, ANNAS_CARD)   # hers already: nothing added, the list stays as it is
+    expect(page.locator("#flash")).to_contain_text("already holds the card")
+    expect(page.locator("#customer-cards tbody tr")).to_have_count(2)
+    assert page.evaluate("window.__sameDocument === true")
+    shot(page, "customer-cards-added")

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import insert, select, text
 from werkzeug.datastructures import MultiDict
 
+from panel.blueprints.cards import forms as card_forms
 from panel.extensions import db
 from panel.models import AuditEntry, Card, Tenant
 from panel.services import ServiceError
@@ -25,7 +26,7 @@ def a(ctx, world_a):
 
 
 def _rows(**fields):
-    return card_service.parse_card_rows(MultiDict(fields))
+    return card_forms.parse_card_rows(MultiDict(fields))
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -37,7 +38,7 @@ def test_parse_keeps_typed_values_drops_blank_rows_and_orders_by_index(a):
         "cards-1-id": "15", "cards-1-number": "", "cards-1-expires_on": "",       # an existing card
         "first_name": "Jan", "cards-x-code": "ignored", "cards-2-colour": "ignored",
     })
-    rows = card_service.parse_card_rows(form)
+    rows = card_forms.parse_card_rows(form)
     assert [r.index for r in rows] == [1, 3]
     assert rows[0].id == "15" and rows[0].existing
     assert rows[1].code == " 12345 " and rows[1].number == "A-7" and rows[1].expires_on == "2027-03-31"
@@ -45,7 +46,7 @@ def test_parse_keeps_typed_values_drops_blank_rows_and_orders_by_index(a):
 
 def test_parse_caps_the_number_of_rows(a):
     form = MultiDict({f"cards-{i}-code": f"C{i}" for i in range(500)})
-    assert len(card_service.parse_card_rows(form)) == card_service.MAX_ROWS
+    assert len(card_forms.parse_card_rows(form)) == card_service.MAX_ROWS
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ def test_apply_turns_a_concurrent_save_into_a_service_error(a, monkeypatch):
             issued_at=date.today(), note="", created_at=date.today(), updated_at=date.today()))
         return errors
 
-    monkeypatch.setattr(card_service, "validate_card_rows", validate_then_race)
+    monkeypatch.setattr(card_service.rows, "validate_card_rows", validate_then_race)
     with pytest.raises(ServiceError) as e:
         card_service.apply_card_rows(jan, _rows(**{"cards-0-code": "RACE-1"}))
     # The savepoint kept the transaction usable, so the message can say whose card it now is.
@@ -154,13 +155,13 @@ def test_form_rows_show_the_customers_cards_then_one_empty_row(a):
     jan = make_customer()
     first, second = make_card(jan, "C-1"), make_card(jan, "C-2", number="22")
     db.session.commit()
-    shown = card_service.form_rows(jan, [])
+    shown = card_forms.form_rows(jan, [])
     assert [(f.card, f.row.number) for f in shown] == [(first, ""), (second, "22"), (None, "")]
     assert [f.row.index for f in shown] == [0, 1, 2]
     posted = _rows(**{"cards-0-id": str(first.id), "cards-4-code": "typed"})
-    shown = card_service.form_rows(jan, posted)
+    shown = card_forms.form_rows(jan, posted)
     assert [(f.row.index, f.card, f.row.code) for f in shown] == [(0, first, ""), (4, None, "typed"), (5, None, "")]
-    assert [f.row.index for f in card_service.form_rows(None, [])] == [0]
+    assert [f.row.index for f in card_forms.form_rows(None, [])] == [0]
 
 
 # --- a card's life ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The cards list, the live code check, the card actions and the export."""
 import csv
 import io
+import json
 import re
 from datetime import date, timedelta
 
@@ -293,3 +294,68 @@ def test_an_erased_customer_is_named_in_the_users_language_in_the_list_and_the_e
     rows = list(csv.reader(io.StringIO(manager_a.get(f"/jobs/{run_id}/download").data.decode("utf-8-sig")),
                            delimiter=";"))
     assert [r[8] for r in rows[1:]] == ["Plain Test", f"Usunięty klient #{customer_id}"]
+
+
+# --- the customer page: add a card, the card list refreshes on HX-Trigger ----------------------
+
+def _events(resp) -> dict:
+    return json.loads(resp.headers.get("HX-Trigger") or "{}")
+
+
+def test_adding_a_card_on_the_customer_page_triggers_card_added(staff_a, app, world_a):
+    with app.app_context(), as_tenant(world_a):
+        jan = make_customer()
+        db.session.commit()
+        jan_id = jan.id
+    page = staff_a.get(f"/customers/{jan_id}?tab=cards", headers=HX).text
+    # The list listens for the event and re-fetches its own fragment.
+    assert 'id="customer-cards"' in page and 'hx-trigger="card-added from:body' in page
+    assert f'hx-get="/cards/customer/{jan_id}"' in page and 'id="card-add"' in page
+
+    resp = staff_a.post(f"/cards/customer/{jan_id}", data={"code": " new-1 ", "number": "77"}, headers=HX)
+    assert resp.status_code == 200
+    with app.app_context(), as_tenant(world_a):
+        card = db.session.scalar(select(Card).where(Card.customer_id == jan_id))
+        assert (card.code, card.number, card.status) == ("new-1", "77", "active")
+    assert _events(resp) == {"card-added": {"card_id": card.id, "customer_id": jan_id}}
+    assert 'id="card-add"' in resp.text and 'value=""' in resp.text          # empty for the next card
+    assert "now belongs to Jan Kowalski" in resp.text                        # the OOB flash
+    fragment = staff_a.get(f"/cards/customer/{jan_id}", headers=HX).text
+    assert fragment.lstrip().startswith('<div id="customer-cards"') and "new-1" in fragment and "77" in fragment
+    assert '<span id="customer-cards-count" class="badge badge-muted" hx-swap-oob="true">1</span>' in fragment
+
+    again = staff_a.post(f"/cards/customer/{jan_id}", data={"code": "new-1"}, headers=HX)
+    assert again.status_code == 200 and "HX-Trigger" not in again.headers  # nothing changed: no event
+    assert "already holds the card new-1" in again.text
+
+
+def test_adding_a_taken_card_keeps_the_typed_values_and_triggers_nothing(staff_a, app, world_a):
+    with app.app_context(), as_tenant(world_a):
+        jan, anna = make_customer(), make_customer("Anna", "Nowak")
+        make_card(anna, "ANNA-1")
+        db.session.commit()
+        jan_id = jan.id
+    resp = staff_a.post(f"/cards/customer/{jan_id}", data={"code": " ANNA-1 ", "number": "5"}, headers=HX)
+    assert resp.status_code == 409 and "HX-Trigger" not in resp.headers
+    assert "Already on Anna Nowak" in resp.text and 'value=" ANNA-1 "' in resp.text and 'value="5"' in resp.text
+    resp = staff_a.post(f"/cards/customer/{jan_id}", data={"code": "", "expires_on": "soon"}, headers=HX)
+    assert resp.status_code == 422 and "Scan the card or type its code." in resp.text
+    plain = staff_a.post(f"/cards/customer/{jan_id}", data={"code": "PLAIN-1"})
+    assert plain.status_code == 303 and plain.headers["Location"] == f"/customers/{jan_id}?tab=cards"
+
+
+def test_an_erased_customer_gets_no_add_form_and_no_card(manager_a, app, erased):
+    erased = erased[0]
+    page = manager_a.get(f"/customers/{erased}?tab=cards", headers=HX).text
+    assert 'id="customer-cards"' in page and 'id="card-add"' not in page
+    resp = manager_a.post(f"/cards/customer/{erased}", data={"code": "AFTER-1"}, headers=HX)
+    assert resp.status_code == 422 and "HX-Trigger" not in resp.headers
+
+
+def test_card_actions_trigger_their_events(staff_a, manager_a, cards_a):
+    card_id = cards_a["plain"]
+    assert set(_events(staff_a.post(f"/cards/{card_id}/block", headers=HX))) == {"card-blocked"}
+    assert _events(staff_a.post(f"/cards/{card_id}/block", headers=HX)) == {}   # blocked already
+    assert set(_events(staff_a.post(f"/cards/{card_id}/lost", headers=HX))) == {"card-lost"}
+    resp = manager_a.post(f"/cards/{card_id}/unblock", headers=HX)
+    assert _events(resp)["card-unblocked"]["card_id"] == card_id

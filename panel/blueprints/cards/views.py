@@ -11,7 +11,7 @@ from flask_login import current_user
 from ... import cardcodes, clock
 from ...access import get_or_404, has_role, require_role
 from ...extensions import db
-from ...htmx import is_htmx, redirect_to, render
+from ...htmx import is_htmx, redirect_to, render, trigger
 from ...i18n import locale_code
 from ...jobs import start_job
 from ...jobs.cards import export_cards
@@ -20,6 +20,7 @@ from ...models.base import row_id
 from ...services import ServiceError, audit
 from ...services import cards as card_service
 from . import bp
+from .forms import form_rows
 
 PAGE = 50
 
@@ -85,18 +86,20 @@ def _page_url() -> str:
     return url_for("cards.index")
 
 
-def _after_action(card: Card, changed: bool, done: str, error: str | None = None):
+def _after_action(card: Card, changed: bool, done: str, error: str | None = None, event: str = ""):
     if error:
         flash(error, "error")
     elif changed:
         flash(done, "success")
     if is_htmx():
-        return render("cards/_card_actions.html", block="card_actions", card=card, back=_page_url(),
+        resp = render("cards/_card_actions.html", block="card_actions", card=card, back=_page_url(),
                       status=409 if error else 200)
+        # Other regions showing this card (a customer's card list) re-fetch on the event.
+        return trigger(resp, event, {"card_id": card.id, "customer_id": card.customer_id}) if changed else resp
     return redirect(_back(url_for("cards.index")), code=303)
 
 
-def _status_action(card_id: int, change, done_message) -> object:
+def _status_action(card_id: int, change, done_message, event: str) -> object:
     """Run a status change; htmx gets the card's state and buttons back, a plain post goes back."""
     card = get_or_404(Card, card_id)
     try:
@@ -105,28 +108,28 @@ def _status_action(card_id: int, change, done_message) -> object:
     except ServiceError as e:
         db.session.rollback()
         return _after_action(get_or_404(Card, card_id), False, "", e.message)
-    return _after_action(card, changed, done_message(card))
+    return _after_action(card, changed, done_message(card), event=event)
 
 
 @bp.post("/<int:card_id>/block")
 @require_role("staff")
 def block(card_id: int):
     return _status_action(card_id, card_service.block,
-                          lambda c: _("The card %(code)s is blocked.", code=c.code))
+                          lambda c: _("The card %(code)s is blocked.", code=c.code), "card-blocked")
 
 
 @bp.post("/<int:card_id>/lost")
 @require_role("staff")
 def lost(card_id: int):
     return _status_action(card_id, card_service.report_lost,
-                          lambda c: _("The card %(code)s is reported lost and blocked.", code=c.code))
+                          lambda c: _("The card %(code)s is reported lost and blocked.", code=c.code), "card-lost")
 
 
 @bp.post("/<int:card_id>/unblock")
 @require_role("manager")
 def unblock(card_id: int):
     return _status_action(card_id, card_service.unblock,
-                          lambda c: _("The card %(code)s works again.", code=c.code))
+                          lambda c: _("The card %(code)s works again.", code=c.code), "card-unblocked")
 
 
 @bp.route("/<int:card_id>/replace", methods=["GET", "POST"])
@@ -172,11 +175,53 @@ def export():
     return redirect_to(url_for("jobs.detail", run_id=run.id))
 
 
+# --- the customer page's cards ------------------------------------------------------------------
+
+@bp.get("/customer/<int:customer_id>")
+@require_role("staff")
+def customer_cards(customer_id: int):
+    """The customer page's card list alone: what it re-fetches on card-added (and the others)."""
+    customer = get_or_404(Customer, customer_id)
+    # The tab's count rides along out of band, so it never disagrees with the list.
+    return render_template("cards/_customer_cards.html", customer=customer, today=clock.today(), oob=True)
+
+
+@bp.post("/customer/<int:customer_id>")
+@require_role("staff")
+def add(customer_id: int):
+    """Put a scanned card on the customer from their page (idempotent, as on the terminal).
+
+    htmx gets the form back, empty for the next card, and HX-Trigger card-added, on which the
+    page's card list refreshes itself; without htmx the page is shown again (PRG).
+    """
+    customer = get_or_404(Customer, customer_id)
+    typed = {name: request.form.get(name, "")[:200] for name in ("code", "number", "expires_on")}
+    try:
+        card, created = card_service.assign(customer, typed["code"], typed["number"], typed["expires_on"])
+        db.session.commit()
+    except ServiceError as e:
+        db.session.rollback()
+        if not is_htmx():
+            flash(e.message, "error")
+            return redirect(url_for("customers.detail", customer_id=customer_id, tab="cards"), code=303)
+        return render("cards/_add_card.html", block="card_add", customer=get_or_404(Customer, customer_id),
+                      typed=typed, errors={e.field or "code": e.message}, focus=True,
+                      status=409 if e.code == "card_taken" else 422)
+    if created:
+        flash(_("The card %(code)s now belongs to %(name)s.", code=card.code, name=customer.display_name), "success")
+    else:
+        flash(_("%(name)s already holds the card %(code)s.", name=customer.display_name, code=card.code), "info")
+    if not is_htmx():
+        return redirect(url_for("customers.detail", customer_id=customer_id, tab="cards"), code=303)
+    resp = render("cards/_add_card.html", block="card_add", customer=customer, focus=True)
+    return trigger(resp, "card-added", {"card_id": card.id, "customer_id": customer.id}) if created else resp
+
+
 # --- for the customer form's "Cards" section (included by the customers area) ----------------
 
 @bp.app_template_global("card_form_rows")
 def card_form_rows(customer: Customer | None, rows=None):
-    return card_service.form_rows(customer, rows)
+    return form_rows(customer, rows)
 
 
 @bp.app_template_global("card_state")

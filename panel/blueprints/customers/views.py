@@ -19,6 +19,7 @@ from ...models.base import row_id
 from ...services import ServiceError
 from ...services import cards as cards_service
 from ...services import customer_list, customers
+from ..cards.forms import parse_card_rows
 from . import bp
 from .forms import CustomerForm
 from .rows import list_rows
@@ -65,7 +66,7 @@ def _save(form: CustomerForm, customer: Customer | None):
 
     Returns (saved customer or None, card rows as typed, card row errors).
     """
-    rows = cards_service.parse_card_rows(request.form)
+    rows = parse_card_rows(request.form)
     row_errors: dict = {}
     if not form.validate_on_submit():
         return None, rows, row_errors

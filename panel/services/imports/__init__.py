@@ -9,7 +9,7 @@ any row error in strict mode, leaves nothing half-imported. Reading the file is 
 
 Rules about customers and cards stay in their services: rows are validated by
 services/customers.py (validate) and saved by it (add_validated for a new customer, update),
-and cards are added by services/cards.py (add_checked once the import has checked the code
+and cards are added by services/cards (add_checked once the import has checked the code
 against the tenant's cards and the file, assign for an existing customer), so an imported
 customer obeys exactly the rules of the form. New customers and their cards go in a chunk
 at a time: one INSERT each for CHUNK rows.
