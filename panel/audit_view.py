@@ -22,6 +22,7 @@ from .blueprints.settings.forms import READER_CHOICES, TenantForm
 from .extensions import db
 from .i18n import LANGUAGE_NAMES, date_filter, format_locale, translations
 from .models import AuditEntry, Customer, JobRun
+from .registry import audit_labels
 from .services import audit
 from .services.customer_list import SORTS
 from .services.customers.merging import MERGE_GROUPS, MERGE_MOVES
@@ -62,28 +63,6 @@ COUNT_LABELS = {
     "cards": _l("Cards added"),
     "failed": _l("Rows not imported"),
 }
-
-# The "What" filter's groups: the part of an action before its dot.
-ACTION_GROUPS = {
-    "audit": _l("Audit log exports"),
-    "card": _l("Cards"),
-    "cards": _l("Card exports"),
-    "customer": _l("Customers"),
-    "customers": _l("Customer imports and exports"),
-    "tenant": _l("Restaurant settings"),
-    "token": _l("API tokens"),
-    "user": _l("Users and sign-ins"),
-}
-
-# Records whose id means nothing to the reader: the summary names them (an e-mail, a token's name).
-RECORD_KINDS = {
-    "tenant": _l("Restaurant"),
-    "membership": _l("User"),
-    "user": _l("User"),
-    "invite": _l("Invitation"),
-    "api_token": _l("API token"),
-}
-
 
 @dataclass
 class Line:
@@ -252,7 +231,7 @@ def records(entries: list[AuditEntry]) -> dict[tuple[str, int | None], Record]:
             title = job_title(jobs[n]) if n in jobs else t.gettext("Job")
             out[key] = Record(f"{title} #{n}", url_for("jobs.detail", run_id=n) if n in jobs else None)
         else:
-            kind = RECORD_KINDS.get(e.entity_type)
+            kind = audit_labels.records.get(e.entity_type)
             out[key] = Record(str(kind) if kind else f"{e.entity_type} #{n}")
     return out
 
@@ -260,7 +239,7 @@ def records(entries: list[AuditEntry]) -> dict[tuple[str, int | None], Record]:
 def action_groups(actions: set[str]) -> list[tuple[str, str]]:
     """The "What" filter's options, (prefix, label), in the viewer's alphabet order."""
     groups = {a.split(".")[0] for a in actions}
-    return sorted(((g, str(ACTION_GROUPS.get(g, g))) for g in groups), key=lambda o: o[1].casefold())
+    return sorted(((g, audit_labels.groups.label(g)) for g in groups), key=lambda o: o[1].casefold())
 
 
 def install(app) -> None:

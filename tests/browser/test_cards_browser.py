@@ -328,7 +328,7 @@ def test_a_card_added_on_the_customer_page_appears_in_its_list_without_a_reload(
     assert "card-added" in (added.value.headers.get("hx-trigger") or "")
     expect(page.locator("#customer-cards tbody tr")).to_have_count(2)
     expect(page.locator("#customer-cards")).to_contain_text("ANNA-2")
-    expect(page.locator("#customer-cards-count")).to_have_text("2")   # the tab's count too
+    expect(page.locator("#customer-tab-cards-count")).to_have_text("2")   # the tab's count too
     expect(page.locator("#flash")).to_contain_text("The card ANNA-2 now belongs to Anna Nowak.")
     # The form is empty and keeps focus: the next card can be scanned at once.
     expect(page.locator("#card-add-code")).to_have_value("")

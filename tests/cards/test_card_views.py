@@ -322,7 +322,7 @@ def test_adding_a_card_on_the_customer_page_triggers_card_added(staff_a, app, wo
     assert "now belongs to Jan Kowalski" in resp.text                        # the OOB flash
     fragment = staff_a.get(f"/cards/customer/{jan_id}", headers=HX).text
     assert fragment.lstrip().startswith('<div id="customer-cards"') and "new-1" in fragment and "77" in fragment
-    assert '<span id="customer-cards-count" class="badge badge-muted" hx-swap-oob="true">1</span>' in fragment
+    assert '<span id="customer-tab-cards-count" class="badge badge-muted" hx-swap-oob="true">1</span>' in fragment
 
     again = staff_a.post(f"/cards/customer/{jan_id}", data={"code": "new-1"}, headers=HX)
     assert again.status_code == 200 and "HX-Trigger" not in again.headers  # nothing changed: no event

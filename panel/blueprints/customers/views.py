@@ -3,19 +3,16 @@ merge, archive/restore, GDPR erase and the subject-access export."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Callable
 
 from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from ... import clock
 from ...access import get_or_404, read_only, require_role
 from ...extensions import db
 from ...htmx import is_htmx, redirect_to, render
 from ...models import Customer
 from ...models.base import row_id
+from ...registry import customer_tabs
 from ...services import ServiceError
 from ...services import cards as cards_service
 from ...services import customer_list, customers
@@ -139,32 +136,14 @@ def edit(customer_id: int):
 
 # --- the detail page and its tabs --------------------------------------------------------------
 
-@dataclass
-class Tab:
-    """A tab of the customer page. Features add theirs (wallet, points, tier history, documents)
-    to TABS as they arrive; the page shows exactly the tabs in this list."""
-
-    key: str
-    label: object
-    template: str
-    load: Callable[[Customer], dict]
-
-
-TABS: list[Tab] = [
-    Tab("details", _l("Details"), "customers/tabs/details.html", lambda c: {}),
-    Tab("cards", _l("Cards"), "customers/tabs/cards.html", lambda c: {"today": clock.today()}),
-    Tab("history", _l("History"), "customers/tabs/history.html", lambda c: {"entries": customers.history(c)}),
-]
-
-
 @bp.get("/<int:customer_id>")
 @require_role("staff")
 def detail(customer_id: int):
     customer = get_or_404(Customer, customer_id)
-    tab = next((t for t in TABS if t.key == request.args.get("tab")), TABS[0])
+    tab = customer_tabs.get(request.args.get("tab"))
     merged_into = db.session.get(Customer, customer.merged_into_id) if customer.merged_into_id else None
-    return render("customers/detail.html", block="customer_tab", customer=customer, tabs=TABS, tab=tab,
-                  merged_into=merged_into, **tab.load(customer))
+    return render("customers/detail.html", block="customer_tab", customer=customer, tabs=customer_tabs,
+                  tab=tab, merged_into=merged_into, **tab.context(customer))
 
 
 # --- archive, restore ------------------------------------------------------------------------
