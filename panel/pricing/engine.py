@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 from typing import Iterable, Sequence
 
-from panel.money import allocate, line_total, percent_of
+from panel.money import allocate, line_total, percent_of, round_half_up
 from panel.pricing.model import (
     BETTER_DISCOUNT_APPLIED,
     BILL_DISCOUNT,
@@ -28,7 +28,6 @@ from panel.pricing.model import (
     Discount,
     NotApplied,
     PricedLine,
-    PriceEntry,
     PriceList,
     Quote,
     Source,
@@ -45,6 +44,7 @@ class _Line:
     """A line being priced: its running amounts and what happened to it so far."""
 
     line: BillLine
+    q: Fraction  # the quantity, exact: every "q x price" of the rule is round_half_up(q * p)
     base: int
     l1: int = 0
     l2: int = 0
@@ -53,7 +53,7 @@ class _Line:
     adjustments: list[Adjustment] = field(default_factory=list)
 
     def take(self, amount: int, adjustment: Adjustment) -> int:
-        """Record a layer's reduction (> 0) and return the new running amount."""
+        """Record a layer's reduction (none when it is 0) and return the reduction."""
         if amount:
             self.adjustments.append(adjustment)
         return amount
@@ -79,11 +79,12 @@ def quote(
     active = _active_discounts(discounts, at, not_applied)
     line_rules = [d for d in active if d.scope != SCOPE_BILL]
     bill_rules = [d for d in active if d.scope == SCOPE_BILL]
-    prices = _PriceIndex(price_lists, at)
+    prices = _PriceLists(price_lists, at)
 
     work = []
     for line in lines:
-        item = _Line(line, base=line_total(line.quantity, line.unit_price))  # step 0
+        base = line_total(line.quantity, line.unit_price)  # step 0
+        item = _Line(line, Fraction(line.quantity), base)
         if line.discountable:
             item.l1 = prices.best(item)  # step 1
             item.l2 = _line_discount(item, line_rules, not_applied)  # step 2
@@ -129,43 +130,39 @@ def _active_discounts(
     return active
 
 
-class _PriceIndex:
-    """The entries of the price lists valid at the bill's time, by product and by category.
+class _PriceLists:
+    """The price lists valid at the bill's time, each counted once.
 
-    Built once per quote, so each line looks up its product and its category chain instead
-    of scanning every entry of every list.
+    Lines look their product and category chain up in each list's index (`PriceList.
+    by_product` / `by_category`, built once per list), never scanning a list's entries.
     """
 
     def __init__(self, price_lists: Iterable[PriceList], at: datetime) -> None:
-        self.by_product: dict[str, list[tuple[PriceList, PriceEntry]]] = defaultdict(list)
-        self.by_category: dict[str, list[tuple[PriceList, PriceEntry]]] = defaultdict(list)
         lists = _first_per_id(price_lists, lambda p: _SOURCE_RANK.get(p.granted_by.type, 3))
-        for price_list in lists:
-            if not price_list.validity.contains(at):
-                continue
-            for entry in price_list.entries:
-                if entry.product_id is not None:
-                    self.by_product[entry.product_id].append((price_list, entry))
-                else:
-                    self.by_category[entry.category_id].append((price_list, entry))
+        self.valid = [price_list for price_list in lists if price_list.validity.contains(at)]
 
     def best(self, item: _Line) -> int:
-        """Step 1: the lowest proposal below the base (ties: the older list), or the base."""
+        """Step 1: the lowest proposal below the base (ties: the older list), or the base.
+
+        Equal proposals within one list go to the product's own price, then to the nearest
+        category, so what the adjustment reports is deterministic.
+        """
         line, base = item.line, item.base
-        proposals = []  # (line total, list age, list id, kind, category depth, list, entry)
-        if line.product_id is not None:
-            for price_list, entry in self.by_product.get(line.product_id, ()):
-                total = line_total(line.quantity, entry.unit_price)
-                proposals.append((total, price_list.created_order, price_list.id, 0, 0, price_list, entry))
-        for depth, category in enumerate(line.categories):
-            for price_list, entry in self.by_category.get(category, ()):
-                total = base - percent_of(base, entry.percent)
-                proposals.append((total, price_list.created_order, price_list.id, 1, depth, price_list, entry))
-        if not proposals:
+        best = None  # (line total, list age, list id, kind, category depth), list, entry
+        for price_list in self.valid:
+            age = (price_list.created_order, price_list.id)
+            for entry in price_list.by_product.get(line.product_id, ()):
+                key = (round_half_up(item.q * entry.unit_price), *age, 0, 0)
+                if best is None or key < best[0]:
+                    best = key, price_list, entry
+            for depth, category in enumerate(line.categories):
+                for entry in price_list.by_category.get(category, ()):
+                    key = (base - percent_of(base, entry.rate), *age, 1, depth)
+                    if best is None or key < best[0]:
+                        best = key, price_list, entry
+        if best is None or best[0][0] >= base:
             return base
-        total, *_, price_list, entry = min(proposals, key=lambda p: p[:5])
-        if total >= base:
-            return base
+        (total, *_), price_list, entry = best
         item.take(base - total, Adjustment(
             PRICE_LIST, price_list.granted_by, total - base, name=price_list.name,
             price_list_id=price_list.id, percent=entry.percent, unit_price=entry.unit_price,
@@ -199,10 +196,10 @@ def _line_discount(item: _Line, rules: list[Discount], not_applied: list[NotAppl
     candidates = []
     for discount in rules:
         if discount.covers(line):
-            if discount.percent is not None:
-                amount = percent_of(l1, discount.percent)
+            if discount.rate is not None:
+                amount = percent_of(l1, discount.rate)
             else:
-                amount = min(line_total(line.quantity, discount.amount), l1)
+                amount = min(round_half_up(item.q * discount.amount), l1)
             candidates.append((discount, amount))
     if not candidates:
         return l1
@@ -231,8 +228,8 @@ def _bill_discount(
         if subtotal < discount.min_bill:
             not_applied.append(NotApplied(discount.id, MIN_BILL_NOT_MET, discount.source))
             continue
-        if discount.percent is not None:
-            amount = percent_of(subtotal, discount.percent)
+        if discount.rate is not None:
+            amount = percent_of(subtotal, discount.rate)
         else:
             amount = min(discount.amount, subtotal)
         candidates.append((discount, amount))

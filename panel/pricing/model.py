@@ -12,8 +12,10 @@ no float anywhere), so a bad rule fails where it is built, not in the middle of 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time
 from decimal import Decimal
+from fractions import Fraction
 from typing import Iterable
 
 from panel.money import MAX_PERCENT, quantity as checked_quantity
@@ -171,12 +173,15 @@ class Discount:
     weekly: tuple[WeeklyWindow, ...] = ()
     min_bill: int = 0
     selectable: bool = True
+    # The percent as a Fraction, converted once: a quote computes with it on every line.
+    rate: Fraction | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         if (self.percent is None) == (self.amount is None):
             raise ValueError(f"discount {self.id}: exactly one of percent and amount")
         if self.percent is not None:
             object.__setattr__(self, "percent", _percent(self.percent, "percent"))
+            object.__setattr__(self, "rate", Fraction(self.percent))
         else:
             _minor(self.amount, "amount", minimum=1)
         if self.scope not in SCOPES:
@@ -215,6 +220,7 @@ class PriceEntry:
     unit_price: int | None = None
     category_id: str | None = None
     percent: Decimal | None = None
+    rate: Fraction | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         if self.product_id is not None and self.category_id is None:
@@ -223,6 +229,7 @@ class PriceEntry:
                 raise ValueError("a product entry has a unit price, not a percent")
         elif self.category_id is not None and self.product_id is None:
             object.__setattr__(self, "percent", _percent(self.percent, "percent"))
+            object.__setattr__(self, "rate", Fraction(self.percent))
             if self.unit_price is not None:
                 raise ValueError("a category entry has a percent, not a unit price")
         else:
@@ -250,6 +257,26 @@ class PriceList:
     @property
     def granted_by(self) -> Source:
         return self.source or Source(PRICE_LIST, self.id, self.name)
+
+    @cached_property
+    def by_product(self) -> dict[str, tuple[PriceEntry, ...]]:
+        """The product entries by product id: built once per list, so a line looks its
+        product up instead of scanning every entry (lists run to thousands of entries)."""
+        return _group(self.entries, "product_id")
+
+    @cached_property
+    def by_category(self) -> dict[str, tuple[PriceEntry, ...]]:
+        """The category entries by category id, as `by_product`."""
+        return _group(self.entries, "category_id")
+
+
+def _group(entries: tuple[PriceEntry, ...], key: str) -> dict[str, tuple[PriceEntry, ...]]:
+    groups: dict[str, list[PriceEntry]] = {}
+    for entry in entries:
+        value = getattr(entry, key)
+        if value is not None:
+            groups.setdefault(value, []).append(entry)
+    return {value: tuple(group) for value, group in groups.items()}
 
 
 # --- outputs ------------------------------------------------------------------------------
