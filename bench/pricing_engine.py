@@ -125,8 +125,9 @@ def main() -> None:
 
     full = timed(with_rules, max(args.bills // 4, 1))
     for name, (values, cpu) in (("engine", engine), ("with rules", full)):
-        print(f"{name:<11} per bill: wall p50 {pct(values, 50):.3f} ms  p99 {pct(values, 99):.3f} ms  "
-              f"mean {sum(values) / len(values):.3f} ms; cpu mean {cpu:.3f} ms  ({len(values)} bills)")
+        print(f"{name:<11} per bill: wall min {min(values):.3f} ms  p50 {pct(values, 50):.3f} ms  "
+              f"p99 {pct(values, 99):.3f} ms  mean {sum(values) / len(values):.3f} ms; "
+              f"cpu mean {cpu:.3f} ms  ({len(values)} bills)")
 
 
 if __name__ == "__main__":
