@@ -48,12 +48,19 @@ def run_view(view: Callable[[], Any]) -> Any:
 
 
 def _commit() -> None:
+    # The answer is built: what reads objects after this (a streamed body, after_request hooks)
+    # reads them as they were saved, without a reload; after the teardown they are detached,
+    # and an expired one could not be loaded at all.
+    sess = db.session()
+    sess.expire_on_commit = False
     try:
-        db.session.commit()
+        sess.commit()
     except IntegrityError:
         # The view announced a success the database then refused: its flash must not show.
         session.pop("_flashes", None)
         raise
+    finally:
+        sess.expire_on_commit = True
 
 
 @dataclass
