@@ -19,6 +19,7 @@ from ...jobs import read_progress, start_job
 from ...jobs.imports import import_customers
 from ...models import JobRun
 from ...services import imports
+from ...transaction import service_errors
 from . import bp
 
 
@@ -69,14 +70,10 @@ def upload():
         if upload_file is None or not upload_file.filename:
             error = _("Choose a CSV or Excel (.xlsx) file.")
         else:
-            try:
+            with service_errors() as refused:
                 draft = imports.create_draft(upload_file.filename, upload_file.read(), current_user.id)
-            except imports.ImportFileError as e:
-                db.session.rollback()
-                error = e.message
-            else:
-                db.session.commit()
                 return redirect_to(url_for("imports.mapping", run_id=draft.id))
+            error = refused.error.message
     return render("imports/upload.html", error=error, recent=_recent(), max_rows=imports.MAX_ROWS,
                   status=422 if error else 200)
 
@@ -94,23 +91,19 @@ def mapping(run_id: int):
     if request.method == "POST" and request.form.get("action") == "reread":
         encoding = request.form.get("encoding", "")
         delimiter = request.form.get("delimiter", "")
-        try:
+        with service_errors() as refused:
             table = imports.reread_draft(draft, encoding if encoding in imports.ENCODINGS else None,
                                          delimiter if delimiter in imports.DELIMITERS else None)
-        except imports.ImportFileError as e:
-            db.session.rollback()
-            draft = _load_draft(run_id)
-            table, errors, status = imports.draft_table(draft), {"encoding": e.message}, 422
-        else:
-            db.session.commit()
             options = imports.Options.from_params(draft.params)
+        if refused.error:
+            draft = _load_draft(run_id)
+            table, errors, status = imports.draft_table(draft), {"encoding": refused.error.message}, 422
     else:
         table = imports.draft_table(draft)
         if request.method == "POST":
             options, errors = imports.parse_options(request.form, len(table.headers))
             if not errors:
                 imports.save_options(draft, options)
-                db.session.commit()
                 return redirect_to(url_for("imports.preview", run_id=draft.id))
             status = 422
     return render("imports/mapping.html", draft=draft, table=table, options=options, errors=errors,
@@ -150,7 +143,6 @@ def start(run_id: int):
     run = start_job(imports.KIND, import_customers, params=imports.job_params(draft, str(get_locale() or "en")),
                     queue="default", created_by_id=current_user.id, job_timeout=imports.JOB_TIMEOUT)
     imports.hand_over(draft, run)
-    db.session.commit()
     return redirect_to(url_for("imports.status", run_id=run.id))
 
 
