@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 
+from ..extensions import db
 from . import ServiceError
 
 # constraint or unique index name -> the error its violation means (built per call: translated
@@ -47,8 +48,6 @@ def constraint_name(exc: IntegrityError) -> str | None:
 
 
 def _sqlite_unique(table_name: str, columns: tuple[str, ...]) -> str | None:
-    from ..extensions import db  # the models' metadata, loaded by the time a flush fails
-
     table = db.metadata.tables.get(table_name)
     if table is None:
         return None
