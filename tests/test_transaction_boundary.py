@@ -246,6 +246,23 @@ def test_an_api_read_commits_nothing(app, client, world_a):
     assert resp.status_code == 200 and commits == []
 
 
+def test_a_read_only_panel_view_runs_without_a_transaction(app, staff_a, world_a):
+    staff_a.get("/customers/")  # the session's first request loads what later ones reuse
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listen = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+    count = lambda conn: statements.append("COMMIT")  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    event.listen(engine, "commit", count)
+    try:
+        assert staff_a.get("/customers/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+        event.remove(engine, "commit", count)
+    assert statements and "COMMIT" not in statements
+
+
 def test_a_flash_before_a_refused_commit_is_not_shown(app):
     """Unit: _commit() drops the success message of a save the database refused."""
     from panel import transaction
