@@ -9,16 +9,22 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from redis import Redis
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import clock, config, errors, i18n, inputs, jobs, tenancy, ui
+from . import clock, config, errors, i18n, inputs, jobs, tenancy, transaction, ui
 from .extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 _hooks_installed = False
 
 
+class RegularsFlask(Flask):
+    def dispatch_request(self):
+        """Every view runs in the request's one transaction (transaction.py)."""
+        return transaction.run_view(super().dispatch_request)
+
+
 def create_app(overrides: dict | None = None, env: dict | None = None) -> Flask:
     """Build the app from the environment; `overrides` are for tests and tools."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = RegularsFlask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settings = config.load(env, app.instance_path)
     app.config.update(settings.flask_config())

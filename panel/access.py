@@ -116,8 +116,12 @@ def read_only(view: Callable) -> Callable:
 
 
 def read_without_transaction() -> None:
-    """Run the rest of this request's statements in autocommit: for requests that only read."""
+    """Run the rest of this request's statements in autocommit: for requests that only read.
+
+    The request then has nothing to commit (transaction.run_view skips it).
+    """
     db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    g.without_transaction = True
 
 
 def begin_request_transaction() -> None:

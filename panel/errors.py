@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from .extensions import db
 from .htmx import is_htmx
+from .services import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,14 @@ def install(app: Flask) -> None:
         if e.code in (301, 302, 303, 307, 308):
             return e
         return _render(e.code or 500)
+
+    @app.errorhandler(ServiceError)
+    def _refused(e: ServiceError):
+        # A refusal no view showed on its form (a race lost at the commit, an action without
+        # one): its message, and nothing saved (transaction.run_view rolled back).
+        if e.code == "invalid":
+            return _render(422, message=e.message)
+        return _render(409, _("Not saved"), e.message)
 
     if app.testing:
         return  # tests see the traceback, not a polite page

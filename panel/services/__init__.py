@@ -1,4 +1,5 @@
-"""Business rules. Services validate, change objects and flush; the caller commits once."""
+"""Business rules. Services validate, change objects and flush; the caller commits once (a
+request in panel/transaction.py, a job in tenant_job, a CLI command itself)."""
 
 
 class ServiceError(Exception):

@@ -19,12 +19,9 @@ from flask import current_app, g, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 
-from ...extensions import db
 from ...services.tokens import SCOPES
 from .errors import ApiError
 from .idempotency import run_idempotent
-
-WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 @dataclass(frozen=True)
@@ -51,8 +48,9 @@ def api_operation(**declared) -> Callable:
 
     The view returns a response model, or a model and headers; it is serialised with the
     declared status. Scope first: a token without it learns nothing of the input's rules.
-    Writes commit here, once, after the view; an exception rolls everything back. With an
-    Idempotency-Key the first answer is stored in that same transaction (idempotency.py).
+    Writes commit once, after the view, where every request does (transaction.run_view); an
+    exception rolls everything back. With an Idempotency-Key the first answer is stored in
+    that same transaction (idempotency.py).
     """
     op = Operation(**declared)
     if op.scope not in SCOPES:
@@ -72,15 +70,7 @@ def api_operation(**declared) -> Callable:
             def run():
                 return _answer(op, view(*args, **kwargs))
 
-            if request.method not in WRITE_METHODS:
-                return run()
-            try:
-                resp = run_idempotent(op, data, run) if op.idempotency != "none" else run()
-                db.session.commit()
-            except BaseException:
-                db.session.rollback()
-                raise
-            return resp
+            return run_idempotent(op, data, run) if op.idempotency != "none" else run()
 
         wrapped.api_operation = op
         return wrapped

@@ -20,7 +20,7 @@ REPLAYED_HEADERS = ("Location",)  # what a replay repeats besides the status and
 def run_idempotent(op: Operation, body: dict | None, run: Callable):
     """Run the write once per key: claim, run, keep the answer; or replay the first answer.
 
-    Called inside the request's transaction, which the caller commits (claim, effect and
+    Called inside the request's transaction, which transaction.run_view commits (claim, effect and
     answer together) or rolls back (nothing of them stays).
     """
     key = request.headers.get(HEADER)

@@ -68,7 +68,11 @@ def _authenticate():
 
 
 def _touch(token: tokens.ApiCaller) -> None:
-    """Note when the token was last used, at most once a minute: one guarded UPDATE, no read."""
+    """Note when the token was last used, at most once a minute: one guarded UPDATE, no read.
+
+    A read runs in autocommit, so the UPDATE is saved at once; a write's request commits it
+    with the write (a refused write leaves the note out).
+    """
     now = utcnow()
     last = aware(token.last_used_at)
     if last is not None and now - last < TOUCH_EVERY:
@@ -79,7 +83,6 @@ def _touch(token: tokens.ApiCaller) -> None:
                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - TOUCH_EVERY))
         .values(last_used_at=now)
         .execution_options(synchronize_session=False))
-    db.session.commit()
 
 
 @bp.teardown_request
@@ -96,7 +99,6 @@ def _api_error(e: ApiError):
 
 @bp.errorhandler(ServiceError)
 def _service_error(e: ServiceError):
-    db.session.rollback()
     return errors.response(errors.from_service_error(e))
 
 

@@ -68,7 +68,6 @@ def export():
                     clock.day_start(until + timedelta(days=1)).isoformat() if until else None,
                     params={"since": str(since or ""), "until": str(until or "")}, created_by_id=current_user.id)
     audit.record("audit.exported", "job_run", run.id)
-    db.session.commit()
     flash(_("The export is being prepared. It will be ready to download below."), "info")
     return redirect_to(url_for("jobs.detail", run_id=run.id))
 

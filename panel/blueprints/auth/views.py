@@ -14,6 +14,7 @@ from ...extensions import db
 from ...models import HOME_CURRENCIES, LOCALES, Tenant
 from ...services import ServiceError, accounts, audit, recovery, throttle
 from ...tenancy import tenant_scope
+from ...transaction import form_error, form_errors, service_errors
 from . import bp
 from .forms import (ForgotPasswordForm, InviteAcceptForm, LoginForm, PasswordChangeForm, ResetPasswordForm,
                     RestaurantForm, SignupForm)
@@ -77,7 +78,7 @@ def login():
                 if tenant_id is not None:
                     with tenant_scope(tenant_id):
                         audit.record("user.signed_in", "user", user.id, user.email)
-                        db.session.commit()
+                        db.session.flush()  # in the tenant's scope; the request commits it
                 if user.must_change_password:
                     flash(_("Choose your own password before you start."), "info")
                     target = url_for("auth.password")
@@ -113,7 +114,6 @@ def logout():
     signed_out = _("You have signed out on all your devices.")  # in the user's language, while known
     if current_user.is_authenticated:
         accounts.end_sessions(current_user._get_current_object())
-        db.session.commit()
     locale = session.get("locale")
     session.clear()
     logout_user()  # after the clear: it leaves the instruction to delete the remember-me cookie
@@ -135,20 +135,15 @@ def signup():
         form.currency.data = HOME_CURRENCIES[form.country.data]
     status, account_exists = 200, False
     if form.validate_on_submit():
-        try:
+        with form_errors(form, "name") as refused:
             tenant, user = accounts.create_tenant(
                 form.name.data, country=form.country.data, currency=form.currency.data, locale=form.locale.data,
                 owner_email=form.email.data, owner_password=form.password.data, owner_name=form.owner_name.data)
-            db.session.commit()
-        except ServiceError as e:
-            db.session.rollback()
-            getattr(form, e.field or "name").errors.append(e.message)
-            status, account_exists = 422, e.code == accounts.ACCOUNT_EXISTS
-        else:
             session["locale"] = tenant.locale
             _start_session(user, False, tenant.id)
             flash(_("Welcome to Regulars, %(name)s is ready.", name=tenant.name), "success")
             return redirect(url_for("dashboard.index"))
+        status, account_exists = 422, refused.error.code == accounts.ACCOUNT_EXISTS
     elif request.method == "POST":
         status = 422
         _new_password_errors(form)
@@ -175,19 +170,13 @@ def password():
     form = PasswordChangeForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with form_errors(form, "new_password", aliases={"password": "new_password"}):
             accounts.change_password(current_user, form.current_password.data, form.new_password.data)
             audit.record("user.password_changed", "user", current_user.id, current_user.email)
-            db.session.commit()
-        except ServiceError as e:
-            db.session.rollback()
-            field = "new_password" if e.field == "password" else (e.field or "new_password")
-            getattr(form, field).errors.append(e.message)
-            status = 422
-        else:
             login_user(current_user._get_current_object())  # the session id carries the new fingerprint
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("dashboard.index"))
+        status = 422
     elif request.method == "POST":
         status = 422
     return render_template("auth/password.html", form=form), status
@@ -199,7 +188,6 @@ def forgot_password():
     status = 200
     if form.validate_on_submit():
         if recovery.request_reset(form.email.data, request.remote_addr or "-", i18n.locale_code()):
-            db.session.commit()  # the mail goes out after the commit
             return render_template("auth/forgot_sent.html", email=form.email.data)
         form.email.errors.append(_("Too many requests from this network. Try again in an hour."))
         status = 429
@@ -215,14 +203,10 @@ def reset_password(token: str):
         return render_template("auth/reset_invalid.html"), 404
     email, form, status = user.email, ResetPasswordForm(), 200
     if form.validate_on_submit():
-        try:
+        with form_errors(form, "new_password", aliases={"password": "new_password"}):
             recovery.reset_password(user, form.new_password.data)
-        except ServiceError as e:
-            db.session.rollback()
-            form.new_password.errors.append(e.message)
-            status = 422
-        else:
             return _signed_in_after_reset(user)
+        status = 422
     elif request.method == "POST":
         status = 422
     return render_template("auth/reset.html", form=form, email=email), status
@@ -236,7 +220,6 @@ def _signed_in_after_reset(user):
         with tenant_scope(tenant_id):
             audit.record("user.password_reset", "user", user.id, user.email, actor_user_id=user.id)
             db.session.flush()
-    db.session.commit()
     if tenant_id is None:
         flash(_("Your password has been changed. Sign in with it."), "success")
         return throttle.remember_device(redirect(url_for("auth.login")), user.email)
@@ -254,19 +237,14 @@ def new_tenant():
         form.currency.data = HOME_CURRENCIES[form.country.data]
     status = 200
     if form.validate_on_submit():
-        try:
+        with form_errors(form, "name"):
             tenant = accounts.add_tenant(current_user._get_current_object(), form.name.data, country=form.country.data,
                                          currency=form.currency.data, locale=form.locale.data)
-            db.session.commit()
-        except ServiceError as e:
-            db.session.rollback()
-            getattr(form, e.field or "name").errors.append(e.message)
-            status = 422
-        else:
             session["tenant_id"] = tenant.id
             flash(_("%(name)s is ready and you are its owner. Switch restaurants in the top bar.", name=tenant.name),
                   "success")
             return redirect(url_for("dashboard.index"))
+        status = 422
     elif request.method == "POST":
         status = 422
     return render_template("auth/new_tenant.html", form=form, home_currencies=HOME_CURRENCIES), status
@@ -291,21 +269,17 @@ def invite(token: str):
     status = 200
     if form.validate_on_submit():
         tenant_id = inv.tenant_id
-        try:
+        with service_errors() as refused:
             user = accounts.accept_invite(inv, form.name.data, form.password.data)
-            db.session.commit()
-        except ServiceError as e:
-            db.session.rollback()
-            if e.code == accounts.ACCOUNT_EXISTS:  # created meanwhile: a parallel acceptance won
-                return render_template("auth/invite.html", state="sign_in", **page), 409
-            if e.code == "invite_used":
-                return render_template("auth/invite_invalid.html"), 404
-            getattr(form, e.field or "password").errors.append(e.message)
-            status = 422
-        else:
             _start_session(user, False, tenant_id)
             flash(_("You have joined the restaurant."), "success")
             return redirect(url_for("dashboard.index"))
+        if refused.error.code == accounts.ACCOUNT_EXISTS:  # created meanwhile: a parallel acceptance won
+            return render_template("auth/invite.html", state="sign_in", **page), 409
+        if refused.error.code == "invite_used":
+            return render_template("auth/invite_invalid.html"), 404
+        form_error(form, refused.error, "password")
+        status = 422
     elif request.method == "POST":
         status = 422
     return render_template("auth/invite.html", state="new", form=form, **page), status
@@ -317,15 +291,12 @@ def _invite_signed_in(inv, page: dict):
     if request.method == "GET":
         return render_template("auth/invite.html", state="join", **page)
     tenant_id = inv.tenant_id
-    try:
+    with service_errors():
         accounts.join_invite(inv, current_user._get_current_object())
-        db.session.commit()
-    except ServiceError:
-        db.session.rollback()
-        return render_template("auth/invite_invalid.html"), 404
-    session["tenant_id"] = tenant_id
-    flash(_("You have joined %(name)s.", name=page["tenant_name"]), "success")
-    return redirect(url_for("dashboard.index"))
+        session["tenant_id"] = tenant_id
+        flash(_("You have joined %(name)s.", name=page["tenant_name"]), "success")
+        return redirect(url_for("dashboard.index"))
+    return render_template("auth/invite_invalid.html"), 404  # refused: used up meanwhile, or not this account's
 
 
 @bp.post("/language")
@@ -335,7 +306,6 @@ def language():
         session["locale"] = locale
         if current_user.is_authenticated:
             current_user.locale = locale
-            db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("dashboard.index"))
 
 

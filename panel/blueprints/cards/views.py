@@ -17,8 +17,9 @@ from ...jobs import start_job
 from ...jobs.cards import export_cards
 from ...models import Card, Customer
 from ...models.base import row_id
-from ...services import ServiceError, audit
+from ...services import audit
 from ...services import cards as card_service
+from ...transaction import service_errors
 from . import bp
 from .forms import form_rows
 
@@ -102,13 +103,10 @@ def _after_action(card: Card, changed: bool, done: str, error: str | None = None
 def _status_action(card_id: int, change, done_message, event: str) -> object:
     """Run a status change; htmx gets the card's state and buttons back, a plain post goes back."""
     card = get_or_404(Card, card_id)
-    try:
+    with service_errors() as refused:
         changed = change(card)
-        db.session.commit()
-    except ServiceError as e:
-        db.session.rollback()
-        return _after_action(get_or_404(Card, card_id), False, "", e.message)
-    return _after_action(card, changed, done_message(card), event=event)
+        return _after_action(card, changed, done_message(card), event=event)
+    return _after_action(get_or_404(Card, card_id), False, "", refused.error.message)
 
 
 @bp.post("/<int:card_id>/block")
@@ -149,17 +147,13 @@ def replace(card_id: int):
     if card.replaced_by_id is None and not card.customer.erased:
         errors = card_service.validate_card_rows([row], card.customer).get(0, {})
     if not errors:
-        try:
+        with service_errors() as refused:
             new = card_service.replace(card, row)
-            db.session.commit()
-        except ServiceError as e:
-            db.session.rollback()
-            card = get_or_404(Card, card_id)
-            errors = {e.field or "code": e.message}
-        else:
             flash(_("The card %(old)s is replaced by %(new)s; the old card is blocked.", old=card.code, new=new.code),
                   "success")
             return redirect_to(back)
+        card = get_or_404(Card, card_id)
+        errors = {refused.error.field or "code": refused.error.message}
     return render_template("cards/replace.html", card=card, row=row, errors=errors, back=back), 422
 
 
@@ -170,7 +164,6 @@ def export():
     run = start_job("card_export", export_cards, q, state, sort, created_by_id=current_user.id,
                     params={"q": q, "state": state, "sort": sort, "locale": locale_code()})
     audit.record("cards.exported", "job_run", run.id, state or "")
-    db.session.commit()
     flash(_("The export is being prepared. It will be ready to download below."), "info")
     return redirect_to(url_for("jobs.detail", run_id=run.id))
 
@@ -196,11 +189,9 @@ def add(customer_id: int):
     """
     customer = get_or_404(Customer, customer_id)
     typed = {name: request.form.get(name, "")[:200] for name in ("code", "number", "expires_on")}
-    try:
+    with service_errors() as refused:
         card, created = card_service.assign(customer, typed["code"], typed["number"], typed["expires_on"])
-        db.session.commit()
-    except ServiceError as e:
-        db.session.rollback()
+    if (e := refused.error) is not None:
         if not is_htmx():
             flash(e.message, "error")
             return redirect(url_for("customers.detail", customer_id=customer_id, tab="cards"), code=303)

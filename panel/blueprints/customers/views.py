@@ -17,6 +17,7 @@ from ...services import ServiceError
 from ...services import cards as cards_service
 from ...services import customer_list, customers
 from ..cards.forms import parse_card_rows
+from ...transaction import flashed_errors, form_errors, service_errors
 from . import bp
 from .forms import CustomerForm
 from .rows import list_rows
@@ -73,22 +74,14 @@ def _save(form: CustomerForm, customer: Customer | None):
     if errors or row_errors:
         form.add_errors(errors)
         return None, rows, row_errors
-    try:
+    with form_errors(form):
         if customer is None:
             customer = customers.create(data)
         else:
             customers.update(customer, data)
         cards_service.apply_card_rows(customer, rows)
-        db.session.commit()
-    except customers.CustomerInvalid as e:
-        db.session.rollback()
-        form.add_errors(e.errors)
-        return None, rows, row_errors
-    except ServiceError as e:
-        db.session.rollback()
-        form.form_errors.append(e.message)
-        return None, rows, row_errors
-    return customer, rows, row_errors
+        return customer, rows, row_errors
+    return None, rows, row_errors
 
 
 def _duplicates_of(form: CustomerForm, customer: Customer | None) -> list:
@@ -152,14 +145,10 @@ def detail(customer_id: int):
 @require_role("manager")
 def archive(customer_id: int):
     customer = get_or_404(Customer, customer_id)
-    try:
+    with flashed_errors():
         customers.archive(customer)
-        db.session.commit()
         flash(_("%(name)s was archived. They no longer appear in the list; you can restore them here.",
                 name=customer.display_name), "success")
-    except ServiceError as e:
-        db.session.rollback()
-        flash(e.message, "error")
     return redirect_to(url_for("customers.detail", customer_id=customer_id))
 
 
@@ -167,13 +156,9 @@ def archive(customer_id: int):
 @require_role("manager")
 def restore(customer_id: int):
     customer = get_or_404(Customer, customer_id)
-    try:
+    with flashed_errors():
         customers.restore(customer)
-        db.session.commit()
         flash(_("%(name)s was restored.", name=customer.display_name), "success")
-    except ServiceError as e:
-        db.session.rollback()
-        flash(e.message, "error")
     return redirect_to(url_for("customers.detail", customer_id=customer_id))
 
 
@@ -194,15 +179,12 @@ def merge(customer_id: int):
         return _merge_picker(survivor, error=e.message)
     if request.method == "POST":
         choices = {f.key: request.form.get(f"choice-{f.key}", "survivor") for f in plan.conflicts}
-        try:
+        with service_errors() as refused:
             figures = customers.merge(survivor, other, choices)
-            db.session.commit()
-        except ServiceError as e:
-            db.session.rollback()
-            return _merge_picker(get_or_404(Customer, customer_id), error=e.message)
-        flash(_("#%(other)s was merged into %(name)s (%(cards)d cards moved).", other=other_id,
-                name=survivor.display_name, cards=figures["moved"].get("cards", 0)), "success")
-        return redirect_to(url_for("customers.detail", customer_id=survivor.id))
+            flash(_("#%(other)s was merged into %(name)s (%(cards)d cards moved).", other=other_id,
+                    name=survivor.display_name, cards=figures["moved"].get("cards", 0)), "success")
+            return redirect_to(url_for("customers.detail", customer_id=survivor.id))
+        return _merge_picker(get_or_404(Customer, customer_id), error=refused.error.message)
     return render("customers/merge.html", survivor=survivor, plan=plan)
 
 
@@ -225,17 +207,13 @@ def erase(customer_id: int):
     customer = get_or_404(Customer, customer_id)
     error = None
     if request.method == "POST":
-        try:
+        with service_errors() as refused:
             figures = customers.erase(customer, request.form.get("confirmation", ""))
-            db.session.commit()
-        except ServiceError as e:
-            db.session.rollback()
-            error = e.message
-            customer = get_or_404(Customer, customer_id)
-        else:
             flash(_("The personal data of customer #%(id)s was erased (%(cards)d cards blocked).",
                     id=customer_id, cards=figures["cards_blocked"]), "success")
             return redirect_to(url_for("customers.detail", customer_id=customer_id))
+        error = refused.error.message
+        customer = get_or_404(Customer, customer_id)
     return render("customers/erase.html", customer=customer, error=error,
                   typed=request.form.get("confirmation", ""), status=422 if error else 200)
 
@@ -244,8 +222,7 @@ def erase(customer_id: int):
 @require_role("manager")
 def export_json(customer_id: int):
     customer = get_or_404(Customer, customer_id)
-    data = customers.export_data(customer)
-    db.session.commit()  # the export is recorded in the audit log
+    data = customers.export_data(customer)  # recorded in the audit log, committed with the request
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="customer-{customer_id}.json"'})

@@ -80,7 +80,6 @@ def _export(kind: str):
     changes = {"filter": args} if kind == "csv" else {"filter": args, "format": kind}
     audit.record("customers.exported", "customer", None,
                  summary=" ".join(f"{k}={v}" for k, v in sorted(args.items())) or "all", changes=changes)
-    db.session.commit()
     name = f"customers-{clock.now().strftime('%Y%m%d-%H%M')}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"}
     return customer_list.filtered_query(filt), headers

@@ -21,6 +21,7 @@ from ...jobs.imports import import_customers
 from ...models import JobRun
 from ...services import imports
 from ...services.imports import columns, drafts, importer
+from ...transaction import service_errors
 from . import bp
 
 
@@ -71,14 +72,10 @@ def upload():
         if upload_file is None or not upload_file.filename:
             error = _("Choose a CSV or Excel (.xlsx) file.")
         else:
-            try:
+            with service_errors() as refused:
                 draft = drafts.create_draft(upload_file.filename, upload_file.read(), current_user.id)
-            except tabular.TableFileError as e:
-                db.session.rollback()
-                error = e.message
-            else:
-                db.session.commit()
                 return redirect_to(url_for("imports.mapping", run_id=draft.id))
+            error = refused.error.message
     return render("imports/upload.html", error=error, recent=_recent(), max_rows=imports.MAX_ROWS,
                   status=422 if error else 200)
 
@@ -96,23 +93,19 @@ def mapping(run_id: int):
     if request.method == "POST" and request.form.get("action") == "reread":
         encoding = request.form.get("encoding", "")
         delimiter = request.form.get("delimiter", "")
-        try:
+        with service_errors() as refused:
             table = drafts.reread_draft(draft, encoding if encoding in tabular.ENCODINGS else None,
                                         delimiter if delimiter in tabular.DELIMITERS else None)
-        except tabular.TableFileError as e:
-            db.session.rollback()
-            draft = _load_draft(run_id)
-            table, errors, status = drafts.draft_table(draft), {"encoding": e.message}, 422
-        else:
-            db.session.commit()
             options = columns.Options.from_params(draft.params)
+        if refused.error:
+            draft = _load_draft(run_id)
+            table, errors, status = drafts.draft_table(draft), {"encoding": refused.error.message}, 422
     else:
         table = drafts.draft_table(draft)
         if request.method == "POST":
             options, errors = columns.parse_options(request.form, len(table.headers))
             if not errors:
                 drafts.save_options(draft, options)
-                db.session.commit()
                 return redirect_to(url_for("imports.preview", run_id=draft.id))
             status = 422
     return render("imports/mapping.html", draft=draft, table=table, options=options, errors=errors,
@@ -152,7 +145,6 @@ def start(run_id: int):
     run = start_job(imports.KIND, import_customers, params=drafts.job_params(draft, str(get_locale() or "en")),
                     queue="default", created_by_id=current_user.id, job_timeout=imports.JOB_TIMEOUT)
     drafts.hand_over(draft, run)
-    db.session.commit()
     return redirect_to(url_for("imports.status", run_id=run.id))
 
 

@@ -10,7 +10,6 @@ from flask_login import current_user
 from rq import Retry
 
 from ...access import get_or_404, has_role, require_role
-from ...extensions import db
 from ...htmx import is_htmx, redirect_to, render, stop_polling_when
 from ...jobs import start_job
 from ...jobs.lookups import company_lookup
@@ -48,7 +47,6 @@ def start():
                         params={"country": country, "number": number}, queue="lookups",
                         created_by_id=current_user.id, job_timeout=lookups.JOB_TIMEOUT,
                         retry=Retry(max=len(lookups.RETRY_INTERVALS), interval=list(lookups.RETRY_INTERVALS)))
-    db.session.commit()
     if not is_htmx():
         return redirect_to(url_for("lookups.status", run_id=run.id))
     return _status_response(run)

@@ -12,7 +12,8 @@ from ...access import get_or_404, require_role
 from ...extensions import db
 from ...htmx import redirect_to
 from ...models import ApiToken
-from ...services import ServiceError, settings as settings_service, tokens
+from ...services import settings as settings_service, tokens
+from ...transaction import form_errors
 from ...services.health import report
 from . import bp
 from .forms import TenantForm, TokenForm
@@ -28,19 +29,12 @@ def index():
             g.required_role = "owner"
             abort(403)
         if form.validate_on_submit():
-            try:
+            with form_errors(form, "name"):
                 settings_service.update_tenant(g.tenant, name=form.name.data, locale=form.locale.data,
                                                reader_format=form.reader_format.data)
-                db.session.commit()
-            except ServiceError as e:
-                db.session.rollback()
-                getattr(form, e.field or "name").errors.append(e.message)
-                status = 422
-            else:
                 flash(_("Settings saved."), "success")
                 return redirect_to(url_for("settings.index"))
-        else:
-            status = 422
+        status = 422
     return render_template("settings/index.html", form=form), status
 
 
@@ -55,18 +49,11 @@ def token_list():
 @require_role("owner")
 def token_create():
     form = TokenForm()
-    plain = None
-    status = 200
+    plain, status = None, 422
     if form.validate_on_submit():
-        try:
+        with form_errors(form, "name", aliases={"scopes": "scope_pos"}) as refused:
             _token, plain = tokens.create(form.name.data, current_user.id, scopes=form.scopes())
-            db.session.commit()
-        except ServiceError as e:
-            db.session.rollback()
-            (form.scope_pos if e.field == "scopes" else form.name).errors.append(e.message)
-            status = 422
-    else:
-        status = 422
+        status = 422 if refused.error else 200
     rows = db.session.scalars(select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())).all()
     return render_template("settings/tokens.html", tokens=rows, form=TokenForm() if plain else form,
                            plain=plain), status
@@ -77,7 +64,6 @@ def token_create():
 def token_revoke(token_id: int):
     token = get_or_404(ApiToken, token_id)
     tokens.revoke(token)
-    db.session.commit()
     flash(_("The token \"%(name)s\" no longer works.", name=token.name), "success")
     return redirect_to(url_for("settings.token_list"))
 

@@ -6,13 +6,12 @@ from flask import flash, request
 from flask_babel import gettext as _
 
 from ...access import get_or_404, require_role
-from ...extensions import db
 from ...htmx import render
 from ...models import Customer
-from ...services import ServiceError
 from ...services import cards as card_service
 from ...services import customers as customer_service
 from ...services import terminal
+from ...transaction import service_errors
 from . import bp
 
 QUICK_FIELDS = ("first_name", "last_name", "company_name", "phone", "email")
@@ -55,13 +54,11 @@ def assign():
     """Put an unknown card on an existing customer (idempotent: a second click changes nothing)."""
     code = request.form.get("code", "")[:200]
     customer = get_or_404(Customer, request.form.get("customer_id"))
-    try:
+    with service_errors() as refused:
         card, created = card_service.assign(customer, code)
-        db.session.commit()
-    except ServiceError as e:
-        db.session.rollback()
-        result = terminal.scan(code)
-        return _page(result, status=409 if e.code == "card_taken" else 422, assign_error=e.message)
+    if refused.error:
+        return _page(terminal.scan(code), status=409 if refused.error.code == "card_taken" else 422,
+                     assign_error=refused.error.message)
     if created:
         flash(_("The card %(code)s now belongs to %(name)s.", code=card.code, name=customer.display_name), "success")
     return _page(terminal.scan(card.code))
@@ -73,17 +70,15 @@ def quick_add():
     """A new customer with the scanned card, from the terminal."""
     code = request.form.get("code", "")[:200]
     data = {name: request.form.get(name, "")[:300] for name in QUICK_FIELDS}
-    try:
+    with service_errors() as refused:
         customer, card = terminal.quick_add(data, card_code=code)
-        db.session.commit()
-    except customer_service.CustomerInvalid as e:
-        db.session.rollback()
+    e = refused.error
+    if e is not None and e.code == "card_taken":
+        return _page(terminal.scan(code), status=409, assign_error=e.message)
+    if isinstance(e, customer_service.CustomerInvalid):
         return _page(terminal.ScanResult(query=code, unknown_code=code), status=422, quick=data,
                      quick_errors=e.errors)
-    except ServiceError as e:
-        db.session.rollback()
-        if e.code == "card_taken":
-            return _page(terminal.scan(code), status=409, assign_error=e.message)
+    if e is not None:
         return _page(terminal.ScanResult(query=code, unknown_code=code), status=422, quick=data,
                      assign_error=e.message)
     if card is not None:

@@ -11,7 +11,8 @@ from ...extensions import db
 from ...htmx import redirect_to, render
 from ...models import Invite, Membership, User
 from ...models.base import utcnow
-from ...services import ServiceError, accounts
+from ...services import accounts
+from ...transaction import flashed_errors, form_errors
 from ...ui import role_label
 from . import bp
 from .forms import AddUserForm, RoleForm
@@ -48,13 +49,8 @@ def index():
 def add():
     form = AddUserForm()
     if form.validate_on_submit():
-        try:
+        with form_errors(form, "email"):
             _invite, token = accounts.create_invite(form.email.data, form.role.data, current_user.id)
-            db.session.commit()
-        except ServiceError as e:
-            db.session.rollback()
-            getattr(form, e.field or "email").errors.append(e.message)
-        else:
             link = url_for("auth.invite", token=token, _external=True)
             return render_template("users/created.html", link=link, email=accounts.normalise_email(form.email.data))
     status = 422 if request.method == "POST" else 200
@@ -67,14 +63,10 @@ def change_role(membership_id: int):
     membership = get_or_404(Membership, membership_id)
     form = RoleForm()
     if form.validate_on_submit():
-        try:
+        with flashed_errors():
             accounts.change_role(membership, form.role.data)
-            db.session.commit()
             flash(_("%(email)s is now %(role)s.", email=membership.user.email,
                     role=role_label(form.role.data)), "success")
-        except ServiceError as e:
-            db.session.rollback()
-            flash(e.message, "error")
     else:
         flash(_("Choose a role."), "error")
     return redirect_to(url_for("users.index"))
@@ -88,14 +80,10 @@ def set_active(membership_id: int):
     if membership.user_id == current_user.id and not active:
         flash(_("You cannot deactivate yourself."), "error")
         return redirect_to(url_for("users.index"))
-    try:
+    with flashed_errors():
         accounts.set_active(membership, active)
-        db.session.commit()
         flash(_("%(email)s can sign in again.", email=membership.user.email) if active
               else _("%(email)s can no longer sign in here.", email=membership.user.email), "success")
-    except ServiceError as e:
-        db.session.rollback()
-        flash(e.message, "error")
     return redirect_to(url_for("users.index"))
 
 
@@ -104,6 +92,5 @@ def set_active(membership_id: int):
 def revoke_invite(invite_id: int):
     invite = get_or_404(Invite, invite_id)
     invite.expires_at = utcnow()
-    db.session.commit()
     flash(_("The invitation for %(email)s was withdrawn.", email=invite.email), "success")
     return redirect_to(url_for("users.index"))
