@@ -31,6 +31,7 @@ run: demo
 	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
 
 test: install
+	$(VENV)/bin/ruff check .
 	$(PY) -m tests.run_all
 
 test-pg: install

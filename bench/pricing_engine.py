@@ -20,7 +20,8 @@ from __future__ import annotations
 import argparse
 import random
 import time
-from datetime import datetime, time as clock
+from datetime import datetime
+from datetime import time as clock
 from decimal import Decimal
 
 from bench import pct

@@ -10,7 +10,6 @@ from .access import begin_request_transaction, load_request_tenant, load_session
 from .extensions import login_manager
 from .tenancy import reset_tenant
 
-
 # How often a signed-in browser gets its session cookie signed again, which moves its end
 # PERMANENT_SESSION_LIFETIME on: the sign-in ends after that long unused, give or take this.
 # Flask's own refresh (SESSION_REFRESH_EACH_REQUEST, off in config.py) signs and sends the

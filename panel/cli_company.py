@@ -23,8 +23,13 @@ def lookup(number: str, country: str | None, raw: bool) -> None:
     Exit codes: 0 found, 2 invalid number, 3 not found, 4 register unavailable, key refused
     or an answer not understood. Uses GUS_URL, GUS_API_KEY and ARES_URL, and the shared cache.
     """
-    from .registers import (CompanyNotFound, InvalidIdentifier, RegisterAuthError, RegisterProtocolError,
-                            RegisterUnavailable)
+    from .registers import (
+        CompanyNotFound,
+        InvalidIdentifier,
+        RegisterAuthError,
+        RegisterProtocolError,
+        RegisterUnavailable,
+    )
     from .services import lookups
 
     country = (country or lookups.guess_country(number)).upper()

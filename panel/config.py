@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import parse_qs, urlsplit
 
 MODES = ("development", "production", "testing")
 DEV_SECRET = "regulars-development-only-secret"
@@ -201,7 +201,7 @@ def _mail_settings(env: Mapping[str, str], production: bool) -> tuple[str | None
             raise ConfigError("SMTP_URL must look like smtp://user:password@host:587?starttls=true "
                               "or smtps://user:password@host:465")
         try:
-            parts.port
+            _ = parts.port  # urlsplit checks the port only when asked
         except ValueError:
             raise ConfigError("SMTP_URL has a port that is not a number") from None
         starttls = parse_qs(parts.query).get("starttls", ["false"])[-1].lower()

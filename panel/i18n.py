@@ -5,8 +5,8 @@ import functools
 from datetime import date, datetime
 from typing import Callable
 
-from flask import g, has_app_context, has_request_context, request, session
 from babel import Locale, dates
+from flask import g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, get_timezone, get_translations
 
 from .models import LOCALES

@@ -17,8 +17,8 @@ from contextvars import ContextVar
 from typing import Iterator
 
 from sqlalchemy import ForeignKey, event, inspect
-from sqlalchemy.sql import visitors
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.sql import visitors
 
 _tenant_id: ContextVar[int | None] = ContextVar("tenant_id", default=None)
 _unscoped: ContextVar[str | None] = ContextVar("unscoped", default=None)

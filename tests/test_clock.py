@@ -8,7 +8,6 @@ from panel.models import COUNTRIES, TIMEZONES, Tenant
 from panel.services.tokens import ApiCaller
 from panel.tenancy import tenant_scope
 
-
 # 23:30 UTC on New Year's Eve: already 00:30 on New Year's Day in Warsaw and Prague.
 NEW_YEAR_IN_EUROPE = datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)
 

@@ -8,7 +8,6 @@ from sqlalchemy import DateTime, ForeignKeyConstraint, PrimaryKeyConstraint, Uni
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
 
-
 # Ids are PostgreSQL integers: a bigger number names no row, and must not reach the database,
 # which would refuse it as out of range rather than find nothing.
 MAX_ID = 2**31 - 1

@@ -12,13 +12,14 @@ no float anywhere), so a bad rule fails where it is built, not in the middle of 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime, time
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Iterable
 
-from panel.money import MAX_PERCENT, quantity as checked_quantity
+from panel.money import MAX_PERCENT
+from panel.money import quantity as checked_quantity
 
 # Layers, in the order they compound.
 PRICE_LIST = "price_list"

@@ -8,7 +8,8 @@ import unicodedata
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import format_timedelta, gettext as _
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash

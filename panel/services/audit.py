@@ -14,7 +14,6 @@ from ..extensions import db
 from ..models import AuditEntry, Card, Customer, Tenant
 from ..models.base import aware
 
-
 _acting_user: ContextVar[int | None] = ContextVar("acting_user", default=None)
 _note: ContextVar[str] = ContextVar("audit_note", default="")
 

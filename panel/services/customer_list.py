@@ -24,7 +24,6 @@ from ..tenancy import require_tenant_id
 from . import cards as cards_service
 from .customers.validation import fold, query_digits, single_line
 
-
 STATUSES = ("active", "archived", "all")
 YES_NO = ("yes", "no")
 

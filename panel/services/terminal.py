@@ -13,9 +13,8 @@ from typing import Mapping
 from .. import cardcodes
 from ..extensions import db
 from ..models import Card, Customer
-from . import ServiceError
+from . import ServiceError, customer_list
 from . import cards as card_service
-from . import customer_list
 from . import customers as customer_service
 
 MAX_MATCHES = 8

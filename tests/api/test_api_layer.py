@@ -9,9 +9,9 @@ from sqlalchemy import func, select, text
 from panel.blueprints.api import declare, limits
 from panel.blueprints.api.errors import ApiError
 from panel.extensions import db
-from panel.redis_conn import forget_availability
 from panel.models import Customer, IdempotencyKey
 from panel.models.base import utcnow
+from panel.redis_conn import forget_availability
 from panel.services import ServiceError, idempotency, tokens
 
 from ..cards.factories import UID_HEX

@@ -3,10 +3,9 @@
 A USB reader is a keyboard that types fast and presses Enter; Playwright types at 10 ms per key
 and presses Enter the same way.
 """
-from datetime import date, timedelta
-
 import csv
 import io
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect

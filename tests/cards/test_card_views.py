@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from panel.extensions import db
 from panel.jobs import get_queue, redis_connection
-from panel.models import AuditEntry, Card, JobRun
+from panel.models import AuditEntry, Card
 from panel.services import customers as customer_service
 
 from ..conftest import HX, as_tenant

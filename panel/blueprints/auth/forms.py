@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from ...i18n import LANGUAGE_NAMES
 from ...forms import choices
+from ...i18n import LANGUAGE_NAMES
 
 
 class LoginForm(FlaskForm):

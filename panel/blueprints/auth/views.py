@@ -5,7 +5,8 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import format_timedelta, gettext as _
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ... import i18n
@@ -16,8 +17,15 @@ from ...services import ServiceError, accounts, audit, recovery, throttle
 from ...tenancy import tenant_scope
 from ...transaction import form_error, form_errors, service_errors
 from . import bp
-from .forms import (ForgotPasswordForm, InviteAcceptForm, LoginForm, PasswordChangeForm, ResetPasswordForm,
-                    RestaurantForm, SignupForm)
+from .forms import (
+    ForgotPasswordForm,
+    InviteAcceptForm,
+    LoginForm,
+    PasswordChangeForm,
+    ResetPasswordForm,
+    RestaurantForm,
+    SignupForm,
+)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -13,11 +13,10 @@ from ...htmx import is_htmx, redirect_to, render
 from ...models import Customer
 from ...models.base import row_id
 from ...registry import customer_tabs
-from ...services import ServiceError
+from ...services import ServiceError, customer_list, customers
 from ...services import cards as cards_service
-from ...services import customer_list, customers
-from ..cards.forms import parse_card_rows
 from ...transaction import flashed_errors, form_errors, service_errors
+from ..cards.forms import parse_card_rows
 from . import bp
 from .forms import CustomerForm
 from .rows import list_rows

@@ -20,8 +20,7 @@ from ...access import require_role
 from ...csvfiles import csv_safe, csv_writer, joined_codes
 from ...extensions import db
 from ...models import Customer
-from ...services import audit
-from ...services import customer_list
+from ...services import audit, customer_list
 from ...tenancy import require_tenant_id, tenant_scope
 from . import bp, workbook
 

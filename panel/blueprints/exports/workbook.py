@@ -30,8 +30,8 @@ from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
 from ... import clock
-from ...extensions import db
 from ...csvfiles import joined_codes
+from ...extensions import db
 from ...models import Customer
 from ...models.base import aware
 from ...services.imports.columns import TARGETS

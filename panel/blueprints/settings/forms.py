@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ...i18n import LANGUAGE_NAMES
 from ...forms import choices
+from ...i18n import LANGUAGE_NAMES
 
 READER_CHOICES = [
     ("auto", _l("Automatic: decimal or hex, either byte order (recommended)")),

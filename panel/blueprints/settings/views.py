@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from flask import abort, flash, g, render_template, request, url_for
-from flask_babel import format_timedelta, gettext as _
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,9 +13,10 @@ from ...access import get_or_404, require_role
 from ...extensions import db
 from ...htmx import redirect_to
 from ...models import ApiToken
-from ...services import settings as settings_service, tokens
-from ...transaction import form_errors
+from ...services import settings as settings_service
+from ...services import tokens
 from ...services.health import report
+from ...transaction import form_errors
 from . import bp
 from .forms import TenantForm, TokenForm
 

@@ -13,8 +13,22 @@ Callers import this package (`from panel.services import cards`); the names belo
 from .erasure import erase_cards
 from .lifecycle import add_checked, apply_card_rows, assign, block, record_added, replace, report_lost, unblock
 from .listing import SORTS, STATES, default_sort, list_count, list_filters, list_query, month_end
-from .lookup import MAX_NUMBER_LENGTH, MAX_ROWS, CodeCheck, PosCard, PosCustomer, change_reader_format
-from .lookup import check_code, find_card, holder_of, key_for, pos_scan, pos_state, reader_format, taken_message
+from .lookup import (
+    MAX_NUMBER_LENGTH,
+    MAX_ROWS,
+    CodeCheck,
+    PosCard,
+    PosCustomer,
+    change_reader_format,
+    check_code,
+    find_card,
+    holder_of,
+    key_for,
+    pos_scan,
+    pos_state,
+    reader_format,
+    taken_message,
+)
 from .rows import CardRow, parse_expiry, validate_card_rows
 
 __all__ = [

@@ -14,8 +14,18 @@ from .duplicates import find_duplicates, shared_text
 from .gdpr import ERASE_STEPS, EraseStep, erase, export_data, forget_history, register_erase_step
 from .merging import MERGE_GROUPS, MERGE_MOVES, MergeMove, merge, merge_plan, register_merge_move
 from .records import add_validated, archive, create, history, record_created, restore, update
-from .validation import (EDITABLE_FIELDS, CustomerInvalid, InvalidPhone, build_search_text, build_sort_name, fold,
-                         phone_digits, query_digits, single_line, validate)
+from .validation import (
+                         EDITABLE_FIELDS,
+                         CustomerInvalid,
+                         InvalidPhone,
+                         build_search_text,
+                         build_sort_name,
+                         fold,
+                         phone_digits,
+                         query_digits,
+                         single_line,
+                         validate,
+)
 
 __all__ = [
     "EDITABLE_FIELDS", "ERASE_STEPS", "MERGE_GROUPS", "MERGE_MOVES", "CustomerInvalid", "EraseStep", "InvalidPhone",

@@ -14,6 +14,7 @@ from ...models import Customer
 from ...registers.identifiers import InvalidIdentifier, normalize_ico, normalize_nip
 from .validation import EMAIL_SHAPE, InvalidPhone, default_country, phone_digits
 
+
 @dataclass
 class Duplicate:
     customer: Customer

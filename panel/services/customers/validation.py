@@ -15,8 +15,7 @@ from flask_babel import gettext as _
 from ... import clock
 from ...extensions import db
 from ...models import Customer, Tenant
-from ...registers.identifiers import (InvalidIdentifier, normalize_dic, normalize_ico, normalize_nip,
-                                      normalize_regon)
+from ...registers.identifiers import InvalidIdentifier, normalize_dic, normalize_ico, normalize_nip, normalize_regon
 from ...tenancy import require_tenant_id
 from .. import ServiceError
 

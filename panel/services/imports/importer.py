@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ... import cardcodes
-from ...extensions import db
 from ...csvfiles import CODES_APART
+from ...extensions import db
 from ...models import Card, Customer, JobRun
 from ...registers.identifiers import InvalidIdentifier, normalize_ico, normalize_nip
 from ...tabular import Table, TableFileError, read_table
