@@ -18,6 +18,7 @@ from redis import Redis
 from sqlalchemy import event
 
 from panel import create_app
+from panel.blueprints.api import limits as api_limits
 from panel.extensions import db
 from panel.redis_conn import forget_availability
 from panel.tenancy import tenant_scope
@@ -94,6 +95,7 @@ def _clean(request, redis_conn):
     """Empty every table and the test Redis database after each test."""
     redis_conn.flushdb()
     forget_availability()
+    api_limits._reserved.clear()  # slots taken from the Redis just flushed
     yield
     if "app" not in request.fixturenames:
         redis_conn.flushdb()
