@@ -6,11 +6,11 @@
 - lifecycle.py: adding cards (customer form, terminal, API, import), block, lost, unblock,
   replace, each card write in a savepoint that turns a lost race into "card_taken";
 - listing.py: the cards list's filters, sorts and count;
-- erasure.py: the cards' step of a customer's GDPR erasure (registered on import).
+- customer_life.py: the cards' part of a customer's merge and GDPR erasure (registered on import).
 
 Callers import this package (`from panel.services import cards`); the names below are its API.
 """
-from .erasure import erase_cards
+from .customer_life import erase_cards
 from .lifecycle import add_checked, apply_card_rows, assign, block, record_added, replace, report_lost, unblock
 from .listing import SORTS, STATES, default_sort, list_count, list_filters, list_query, month_end
 from .lookup import (

@@ -11,13 +11,12 @@ from typing import Callable, Mapping
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy import update as sa_update
+from sqlalchemy import select
 
 from ... import locking
 from ...extensions import db
 from ...i18n import date_filter
-from ...models import Card, Customer
+from ...models import Customer
 from ...models.base import utcnow
 from .. import ServiceError, audit
 from .records import AUDITED_FIELDS
@@ -59,21 +58,7 @@ class MergeMove:
     move: Callable[[Customer, Customer], int]
 
 
-def _count_cards(other: Customer) -> int:
-    return db.session.scalar(select(func.count()).select_from(Card).where(Card.customer_id == other.id)) or 0
-
-
-def _move_cards(survivor: Customer, other: Customer) -> int:
-    moved = db.session.execute(
-        sa_update(Card).where(Card.customer_id == other.id).values(customer_id=survivor.id)
-        .execution_options(synchronize_session="fetch")
-    ).rowcount
-    db.session.expire(survivor, ["cards"])
-    db.session.expire(other, ["cards"])
-    return moved or 0
-
-
-MERGE_MOVES: list[MergeMove] = [MergeMove("cards", _l("Cards"), _count_cards, _move_cards)]
+MERGE_MOVES: list[MergeMove] = []  # filled by each area (cards: services/cards/customer_life.py)
 
 
 def register_merge_move(move: MergeMove) -> None:
