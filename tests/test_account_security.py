@@ -2,7 +2,6 @@
 every session, an account joins a tenant only by accepting an invitation, and races on one new
 e-mail answer as for an existing one."""
 import re
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +11,7 @@ from panel.models import AuditEntry, Invite, JobRun, Membership, Tenant, User
 from panel.services import accounts
 from panel.tenancy import tenant_scope, unscoped
 
+from .concurrency import all_at_once
 from .conftest import login
 from .factories import PASSWORD
 
@@ -246,29 +246,11 @@ def test_a_demoted_user_cannot_download_what_the_old_role_made(app, world_a, kin
 
 # --- races on one new e-mail (real threads, PostgreSQL) ---------------------------------------
 
-def _race(n: int, attempt) -> list:
-    barrier, results = threading.Barrier(n), [None] * n
-
-    def run(i):
-        barrier.wait()
-        try:
-            results[i] = attempt(i)
-        except Exception as e:  # a crash in the app is a result to count, not a lost thread
-            results[i] = e
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 @pytest.mark.pg_only
 def test_parallel_signups_with_one_new_email_make_one_account_and_no_500(app):
     n = 8
     clients = [app.test_client() for _ in range(n)]
-    results = _race(n, lambda i: _signup(clients[i], name=f"Race {i}", email="racer@kavarna.test"))
+    results = all_at_once(n, lambda i: _signup(clients[i], name=f"Race {i}", email="racer@kavarna.test"))
     codes = sorted(r.status_code if not isinstance(r, Exception) else repr(r) for r in results)
     assert codes == [302] + [422] * (n - 1), codes
     losers = [r for r in results if r.status_code == 422]
@@ -284,7 +266,7 @@ def test_parallel_acceptances_for_one_new_email_make_one_account_and_no_500(app,
     tokens += tokens  # every link opened twice at once, too
     n = len(tokens)
     clients = [app.test_client() for _ in range(n)]
-    results = _race(n, lambda i: clients[i].post(f"/invite/{tokens[i]}", data={"name": "T", "password": "twice-password-1"}))
+    results = all_at_once(n, lambda i: clients[i].post(f"/invite/{tokens[i]}", data={"name": "T", "password": "twice-password-1"}))
     codes = sorted(r.status_code if not isinstance(r, Exception) else repr(r) for r in results)
     assert codes.count(302) == 1 and all(c in (302, 404, 409) for c in codes), codes
     assert _count(app, User, User.email == "twice@new.test") == 1
@@ -296,7 +278,7 @@ def test_parallel_user_additions_with_one_new_email_give_no_500(app, owner_a, wo
     n = 6
     clients = [login(app.test_client(), world_a.owner.id, world_a.owner.fingerprint, world_a.tenant_id)
                for _ in range(n)]
-    results = _race(n, lambda i: _add(clients[i], "newbie@race.test", method="password"))
+    results = all_at_once(n, lambda i: _add(clients[i], "newbie@race.test", method="password"))
     codes = [r.status_code if not isinstance(r, Exception) else repr(r) for r in results]
     assert codes == [200] * n, codes
     assert _count(app, User, User.email == "newbie@race.test") == 0

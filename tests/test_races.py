@@ -2,8 +2,6 @@
 (at least one owner, a record merged only once) hold when two changes race for them."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import event, func, select, update
 
@@ -13,30 +11,11 @@ from panel.services import customers
 from panel.tenancy import tenant_scope
 
 from .api.conftest import make_token
+from .concurrency import race
 from .conftest import login
 from .customers.factories import make_customer
 
 ROUNDS = 8
-
-
-def race(*calls):
-    """Run the calls in threads released together; their results (or exceptions), in order."""
-    start = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        start.wait()
-        try:
-            results[i] = call()
-        except Exception as e:  # noqa: BLE001 - the test asserts on it
-            results[i] = e
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def _memberships(app, world):

@@ -19,6 +19,7 @@ from panel.services import settings as settings_service
 from panel.tenancy import tenant_scope, unscoped
 from panel.transaction import form_errors
 
+from .concurrency import all_at_once
 from .conftest import TEST_OVERRIDES, make_test_env
 
 SLUG = "boundary-test"
@@ -165,24 +166,6 @@ def test_a_duplicate_on_a_registered_constraint_names_it_on_both_databases(ctx):
     assert (error.field, error.code) == ("name", "conflict")
 
 
-def _race(n: int, attempt) -> list:
-    barrier, results = threading.Barrier(n), [None] * n
-
-    def run(i):
-        barrier.wait()
-        try:
-            results[i] = attempt(i)
-        except Exception as e:  # a crash is a result to count, not a lost thread
-            results[i] = e
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 @pytest.mark.pg_only
 def test_parallel_signups_of_one_restaurant_name_give_the_losers_the_domain_message(app, monkeypatch):
     """Every sign-up picks the free slug before any inserts it: one wins the unique index."""
@@ -197,7 +180,7 @@ def test_parallel_signups_of_one_restaurant_name_give_the_losers_the_domain_mess
 
     monkeypatch.setattr(accounts, "_unique_slug", slug_once_all_have_picked)
     clients = [app.test_client() for _ in range(n)]
-    results = _race(n, lambda i: clients[i].post("/signup", data={
+    results = all_at_once(n, lambda i: clients[i].post("/signup", data={
         "name": "Bistro Wyścig", "country": "PL", "currency": "PLN", "locale": "pl", "owner_name": f"Racer {i}",
         "email": f"racer{i}@wyscig.test", "password": "bardzo-tajne-haslo"}))
     codes = sorted(r.status_code if not isinstance(r, Exception) else repr(r) for r in results)
