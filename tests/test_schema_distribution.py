@@ -154,9 +154,10 @@ def ledger_problems(table, tenant_tables) -> list[str]:
             if fk.referred_table.name in tenant_tables and (fk.ondelete or "").upper() != "RESTRICT"]
 
 
-@pytest.mark.parametrize("name", LEDGERS or [pytest.param(None, marks=pytest.mark.skip("no ledger yet"))])
-def test_ledgers_restrict_deleting_what_they_reference(name):
-    assert ledger_problems(TABLES[name], TENANT_TABLES) == []
+def test_ledgers_restrict_deleting_what_they_reference():
+    # Every table marked Ledger, whichever exist (the wallet and points issues add them); the
+    # check itself is proven on a made-up ledger below, so it holds before the first one lands.
+    assert [p for name in LEDGERS for p in ledger_problems(TABLES[name], TENANT_TABLES)] == []
 
 
 def test_the_ledger_check_finds_a_ledger_that_lets_a_customer_go():
