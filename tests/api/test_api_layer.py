@@ -284,3 +284,16 @@ def test_an_operation_may_require_a_key(app, world_a):
         with pytest.raises(ApiError) as refused:
             charge()
         assert (refused.value.status, refused.value.code, ran) == (400, "idempotency_key_required", [])
+
+
+def test_a_process_takes_its_rate_limit_slots_ten_at_a_time(app, redis_conn):
+    # Slots are numbered in order within a process; Redis is asked once per ten; another process
+    # (its own reserve) starts after what this one took, so no slot is handed out twice.
+    with app.app_context():
+        mine = [limits._take_slots([("regulars:api:token:1:7", 600)])[0] for _ in range(25)]
+        assert mine == list(range(1, 26))
+        assert int(redis_conn.get("regulars:api:token:1:7")) == 30
+        limits._reserved.clear()  # another web process
+        assert limits._take_slots([("regulars:api:token:1:7", 600), ("regulars:api:addr:x:7", 3)]) == [31, 1]
+        assert int(redis_conn.get("regulars:api:token:1:7")) == 40
+        assert int(redis_conn.get("regulars:api:addr:x:7")) == 1  # a small limit counts one by one

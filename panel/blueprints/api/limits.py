@@ -61,7 +61,7 @@ def _increment(counters: list[tuple[str, int]], window: int) -> list[int]:
     keys = [key for key, _limit in counters]
     if redis_available():
         try:
-            return [_take_slot(key, limit) for key, limit in counters]
+            return _take_slots(counters)
         except RedisError:
             pass
     with _memory_lock:  # one process's count: without Redis there is one web process anyway
@@ -72,19 +72,31 @@ def _increment(counters: list[tuple[str, int]], window: int) -> list[int]:
         return [_memory[key] for key in keys]
 
 
-def _take_slot(key: str, limit: int) -> int:
-    batch = _batch(limit)
+def _take_slots(counters: list[tuple[str, int]]) -> list[int]:
+    """A slot under each counter: from this process's reserve, else a batch more from Redis
+    (the counters that ran out, in one round trip)."""
+    slots: list[int | None] = []
     with _memory_lock:
-        held = _reserved.get((key, batch))
-        if held is not None and held[0] <= held[1]:
-            held[0] += 1
-            return held[0] - 1
+        for key, limit in counters:
+            held = _reserved.get((key, _batch(limit)))
+            if held is not None and held[0] <= held[1]:
+                held[0] += 1
+                slots.append(held[0] - 1)
+            else:
+                slots.append(None)
+    short = [(i, key, _batch(limit)) for i, (key, limit) in enumerate(counters) if slots[i] is None]
+    if not short:
+        return slots
     pipe = redis_connection().pipeline(transaction=False)
-    pipe.incrby(key, batch)
-    pipe.expire(key, WINDOW + 5)  # the key names its window: it is never reused
-    last = pipe.execute()[0]
+    for _i, key, batch in short:
+        pipe.incrby(key, batch)
+        pipe.expire(key, WINDOW + 5)  # the key names its window: it is never reused
+    lasts = pipe.execute()[::2]
     with _memory_lock:
-        for old in [k for k in _reserved if k[0].rsplit(":", 1)[0] == key.rsplit(":", 1)[0] and k[0] != key]:
-            del _reserved[old]  # an earlier window of this counter
-        _reserved[(key, batch)] = [last - batch + 2, last]
-    return last - batch + 1
+        for (i, key, batch), last in zip(short, lasts, strict=True):
+            counter = key.rsplit(":", 1)[0]
+            for old in [k for k in _reserved if k[0].rsplit(":", 1)[0] == counter and k[0] != key]:
+                del _reserved[old]  # an earlier window of this counter
+            _reserved[(key, batch)] = [last - batch + 2, last]
+            slots[i] = last - batch + 1
+    return slots
