@@ -19,7 +19,24 @@ from sqlalchemy import select
 from panel.extensions import db
 from panel.jobs import start_job
 from panel.jobs.exports import export_audit_log
-from panel.models import ApiToken, Card, Customer, Invite, JobRun, Membership
+from panel.models import (
+    ApiToken,
+    Card,
+    Category,
+    Customer,
+    CustomerGroup,
+    Discount,
+    DiscountTarget,
+    DiscountWindow,
+    GroupDiscount,
+    GroupPriceList,
+    Invite,
+    JobRun,
+    Membership,
+    PriceList,
+    PriceListEntry,
+    Product,
+)
 from panel.services import accounts, audit, tokens
 from panel.tenancy import tenant_scope
 
@@ -41,6 +58,13 @@ class Graph:
     token_id: int
     token: str
     card_code: str
+    group_id: int
+    discount_id: int
+    price_list_id: int
+    category_id: int       # our row id (panel URLs)
+    product_id: int        # our row id (panel URLs)
+    category_ext: str      # the POS's id (API bodies and queries)
+    product_ext: str
 
 
 def _graph(world, mark: str, card_code: str) -> Graph:
@@ -62,8 +86,33 @@ def _graph(world, mark: str, card_code: str) -> Graph:
         membership = db.session.scalar(select(Membership).where(Membership.user_id == world.staff.id))
         invite, _t = accounts.create_invite(f"invitee@{mark.lower()}.test", "staff", world.owner.id)
         token, plain = tokens.create(f"Till {mark}")
+        pricing = _pricing_graph(mark, customer)
         db.session.commit()
-        return Graph(customer.id, card.id, run.id, membership.id, invite.id, token.id, plain, card_code)
+        return Graph(customer.id, card.id, run.id, membership.id, invite.id, token.id, plain, card_code, **pricing)
+
+
+def _pricing_graph(mark: str, customer: Customer) -> dict:
+    """A category, a product, a hidden discount and a price list granted by a group the customer is in."""
+    category = Category(external_id=f"cat-{mark}", name=f"Drinks {mark}")
+    db.session.add(category)
+    db.session.flush()
+    product = Product(external_id=f"prod-{mark}", name=f"Beer {mark}", category_id=category.id, price=1200)
+    discount = Discount(name=f"Regulars {mark}", name_key=f"regulars {mark}".lower(), percent=5, scope="bill",
+                        selectable=False)
+    price_list = PriceList(name=f"Staff prices {mark}", name_key=f"staff prices {mark}".lower())
+    group = CustomerGroup(name=f"Regulars {mark}", name_key=f"regulars {mark}".lower())
+    db.session.add_all([product, discount, price_list, group])
+    db.session.flush()
+    db.session.add_all([
+        PriceListEntry(price_list_id=price_list.id, product_id=product.id, unit_price=900),
+        DiscountTarget(discount_id=discount.id, category_id=category.id, excluded=True),
+        GroupDiscount(group_id=group.id, discount_id=discount.id),
+        GroupPriceList(group_id=group.id, price_list_id=price_list.id),
+    ])
+    customer.group_id = group.id
+    return {"group_id": group.id, "discount_id": discount.id, "price_list_id": price_list.id,
+            "category_id": category.id, "product_id": product.id, "category_ext": category.external_id,
+            "product_ext": product.external_id}
 
 
 @pytest.fixture
@@ -84,6 +133,11 @@ ID_PARAMS = {
     "invite_id": lambda g: g.invite_id,
     "token_id": lambda g: g.token_id,
     "code": lambda g: g.card_code,
+    "group_id": lambda g: g.group_id,
+    "discount_id": lambda g: g.discount_id,
+    "price_list_id": lambda g: g.price_list_id,
+    "category_id": lambda g: g.category_id,
+    "product_id": lambda g: g.product_id,
 }
 # Parameters that carry no tenant object; each says why it is safe.
 NON_TENANT_PARAMS = {
@@ -123,8 +177,11 @@ def _b_state(app, world_b) -> str:
     """A fingerprint of everything tenant B owns, to prove the walk changed nothing."""
     with app.app_context(), tenant_scope(world_b.tenant_id):
         rows = []
-        for model in (Customer, Card, JobRun, Membership, Invite, ApiToken):
-            for obj in db.session.scalars(select(model).order_by(model.id)):
+        for model in (Customer, Card, JobRun, Membership, Invite, ApiToken, Category, Product, CustomerGroup,
+                      Discount, DiscountTarget, DiscountWindow, PriceList, PriceListEntry, GroupDiscount,
+                      GroupPriceList):
+            order = model.__table__.primary_key.columns
+            for obj in db.session.scalars(select(model).order_by(*order)):
                 cols = {c.key: getattr(obj, c.key) for c in model.__table__.columns if c.key != "file_data"}
                 rows.append(json.dumps(cols, default=str, sort_keys=True))
         db.session.remove()

@@ -1,15 +1,20 @@
 """The models, one module per aggregate; this package only re-exports them."""
 from .audit import AuditEntry
 from .cards import CARD_STATUSES, Card
+from .catalog import Category, Product
 from .customers import Customer
+from .discounts import Discount, DiscountTarget, DiscountWindow
+from .groups import CustomerGroup, GroupDiscount, GroupPriceList
 from .idempotency import IdempotencyKey
 from .jobs import JobRun
+from .price_lists import PriceList, PriceListEntry
 from .tenants import COUNTRIES, CURRENCIES, HOME_CURRENCIES, LOCALES, SORT_COLLATIONS, TIMEZONES, Tenant
 from .tokens import ApiToken
 from .users import ROLES, Invite, Membership, User, role_at_least
 
 __all__ = [
-    "ApiToken", "AuditEntry", "CARD_STATUSES", "COUNTRIES", "CURRENCIES", "Card", "Customer", "HOME_CURRENCIES",
-    "IdempotencyKey", "Invite", "JobRun", "LOCALES", "Membership", "ROLES", "SORT_COLLATIONS", "TIMEZONES", "Tenant", "User",
-    "role_at_least",
+    "ApiToken", "AuditEntry", "CARD_STATUSES", "COUNTRIES", "CURRENCIES", "Card", "Category", "Customer",
+    "CustomerGroup", "Discount", "DiscountTarget", "DiscountWindow", "GroupDiscount", "GroupPriceList",
+    "HOME_CURRENCIES", "IdempotencyKey", "Invite", "JobRun", "LOCALES", "Membership", "PriceList", "PriceListEntry",
+    "Product", "ROLES", "SORT_COLLATIONS", "TIMEZONES", "Tenant", "User", "role_at_least",
 ]

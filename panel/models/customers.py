@@ -19,6 +19,8 @@ class Customer(TenantScoped, Timestamps, db.Model):
         # Children reference (tenant_id, id), the primary key, so the database refuses a
         # cross-tenant link (models/base.py).
         tenant_fk("merged_into_id", "customers", name="fk_customers_merged_into"),
+        tenant_fk("group_id", "customer_groups", name="fk_customers_group", ondelete="SET NULL"),
+        Index("ix_customers_tenant_group", "tenant_id", "group_id"),
         Index("ix_customers_tenant_nip", "tenant_id", "nip"),
         Index("ix_customers_tenant_ico", "tenant_id", "ico"),
         Index("ix_customers_tenant_email", "tenant_id", "email"),
@@ -57,6 +59,7 @@ class Customer(TenantScoped, Timestamps, db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     merged_into_id: Mapped[int | None]
+    group_id: Mapped[int | None]  # at most one group ("Należy do grupy"); models/groups.py
     # Derived, kept by services/customers.py: the display name for sorting, and a lower-cased,
     # accent-free haystack so "lodz" finds "Łódź" with one indexed LIKE.
     sort_name: Mapped[str] = mapped_column(String(250), default="")
