@@ -83,19 +83,25 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints.audit import bp as audit_bp
     from .blueprints.auth import bp as auth_bp
     from .blueprints.cards import bp as cards_bp
+    from .blueprints.catalog import bp as catalog_bp
     from .blueprints.customers import bp as customers_bp
     from .blueprints.dashboard import bp as dashboard_bp
+    from .blueprints.discounts import bp as discounts_bp
     from .blueprints.exports import bp as exports_bp
+    from .blueprints.groups import bp as groups_bp
     from .blueprints.health import bp as health_bp
     from .blueprints.imports import bp as imports_bp
     from .blueprints.jobs import bp as jobs_bp
     from .blueprints.lookups import bp as lookups_bp
+    from .blueprints.price_lists import bp as price_lists_bp
     from .blueprints.settings import bp as settings_bp
     from .blueprints.terminal import bp as terminal_bp
     from .blueprints.users import bp as users_bp
+    from .blueprints.wallets import bp as wallets_bp
 
     for bp in (auth_bp, dashboard_bp, customers_bp, cards_bp, terminal_bp, users_bp, settings_bp,
-               audit_bp, jobs_bp, health_bp, api_bp, lookups_bp, imports_bp, exports_bp):
+               audit_bp, jobs_bp, health_bp, api_bp, lookups_bp, imports_bp, exports_bp, groups_bp, discounts_bp,
+               price_lists_bp, catalog_bp, wallets_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF does not apply
 

@@ -22,4 +22,7 @@ def _register_converter(state) -> None:
     state.app.url_map.converters.setdefault("any_text", AnyTextConverter)
 
 
-from . import views  # noqa: E402,F401  (routes register on import)
+from . import (
+    operations,  # noqa: E402,F401  (each area's operations, one module each)
+    views,  # noqa: E402,F401  (routes register on import)
+)

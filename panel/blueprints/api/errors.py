@@ -29,6 +29,14 @@ ERRORS: dict[str, tuple[int, str]] = {
 }
 
 
+def register(codes: dict[str, tuple[int, str]]) -> None:
+    """An area's own error codes (its operations module calls this on import); one meaning per code."""
+    for code, entry in codes.items():
+        if ERRORS.get(code, entry) != entry:
+            raise ValueError(f"API error code {code!r} is registered twice with different meanings")
+    ERRORS.update(codes)
+
+
 class ApiError(Exception):
     """An answer other than success, with its status, code, message and extra members."""
 
