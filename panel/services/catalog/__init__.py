@@ -1,0 +1,1 @@
+"""The catalog: categories and products, keyed by the POS's external ids."""
