@@ -4,6 +4,7 @@ from .cards import CARD_STATUSES, Card
 from .catalog import Category, Product
 from .customers import Customer
 from .discounts import Discount, DiscountTarget, DiscountWindow
+from .documents import DOCUMENT_TYPES, PAYMENT_METHODS, Document, DocumentLine, DocumentPayment
 from .groups import CustomerGroup, GroupDiscount, GroupPriceList
 from .idempotency import IdempotencyKey
 from .jobs import JobRun
@@ -14,7 +15,8 @@ from .users import ROLES, Invite, Membership, User, role_at_least
 
 __all__ = [
     "ApiToken", "AuditEntry", "CARD_STATUSES", "COUNTRIES", "CURRENCIES", "Card", "Category", "Customer",
-    "CustomerGroup", "Discount", "DiscountTarget", "DiscountWindow", "GroupDiscount", "GroupPriceList",
-    "HOME_CURRENCIES", "IdempotencyKey", "Invite", "JobRun", "LOCALES", "Membership", "PriceList", "PriceListEntry",
+    "CustomerGroup", "DOCUMENT_TYPES", "Discount", "DiscountTarget", "DiscountWindow", "Document", "DocumentLine",
+    "DocumentPayment", "GroupDiscount", "GroupPriceList",
+    "HOME_CURRENCIES", "IdempotencyKey", "Invite", "JobRun", "LOCALES", "Membership", "PAYMENT_METHODS", "PriceList", "PriceListEntry",
     "Product", "ROLES", "SORT_COLLATIONS", "TIMEZONES", "Tenant", "User", "role_at_least",
 ]
