@@ -20,7 +20,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Time,
-    text,
+    column,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,13 +29,15 @@ from ..tenancy import TenantScoped
 from .base import Timestamps, tenant_fk
 
 SCOPES = ("bill", "categories", "products")
+# The partial unique index on names covers live rows: an archived name is free again.
+LIVE = column("archived_at").is_(None)
 
 
 class Discount(TenantScoped, Timestamps, db.Model):
     __tablename__ = "discounts"
     __table_args__ = (
         Index("uq_discounts_tenant_name_key", "tenant_id", "name_key", unique=True,
-              postgresql_where=text("archived_at IS NULL"), sqlite_where=text("archived_at IS NULL")),
+              postgresql_where=LIVE, sqlite_where=LIVE),
         CheckConstraint("(percent IS NULL) <> (amount IS NULL)", name="one_of_percent_amount"),
         CheckConstraint("percent IS NULL OR (percent > 0 AND percent <= 100)", name="percent_range"),
         CheckConstraint("amount IS NULL OR amount > 0", name="amount_positive"),

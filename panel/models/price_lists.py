@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, Index, Integer, Numeric, String, text
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..tenancy import TenantScoped
 from .base import Timestamps, tenant_fk
+from .discounts import LIVE
 
 
 class PriceList(TenantScoped, Timestamps, db.Model):
     __tablename__ = "price_lists"
     __table_args__ = (
         Index("uq_price_lists_tenant_name_key", "tenant_id", "name_key", unique=True,
-              postgresql_where=text("archived_at IS NULL"), sqlite_where=text("archived_at IS NULL")),
+              postgresql_where=LIVE, sqlite_where=LIVE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
