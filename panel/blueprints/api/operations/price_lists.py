@@ -28,10 +28,13 @@ from ..errors import ApiError
 from ..schemas import Named, TenantRef
 
 ENTRY_EXAMPLES = [{"product_id": "beer-05", "unit_price": 900}, {"category_id": "desserts", "percent": "10"}]
+ENTRY_OUT_EXAMPLES = [{"product_id": "beer-05", "unit_price": 900, "category_id": None, "percent": None},
+                      {"product_id": None, "unit_price": None, "category_id": "desserts", "percent": "10"}]
 LIST_EXAMPLE = {"id": 3, "name": "Regulars' prices", "valid_from": "2026-01-01", "valid_to": None,
                 "archived": False, "entry_count": 2, "groups": [{"id": 2, "name": "Regulars -5%"}],
                 "updated_at": "2026-12-06T12:00:00.123456+00:00"}
 PATH = {"price_list_id": {"example": 3, "schema": {"type": "integer", "minimum": 1}}}
+
 
 
 class Entry(BaseModel):
@@ -166,7 +169,7 @@ ERRORS = ("price_list_not_found", "product_not_found", "category_not_found", "co
 @api_operation(
     operation_id="createPriceList", scope="manage", summary="Create a price list", body=PriceListCreate,
     response=PriceListAnswer, status=201, idempotency="optional", answer="The new price list with its entries.",
-    errors=ERRORS[1:], example={"price_list": {**LIST_EXAMPLE, "entries": ENTRY_EXAMPLES}},
+    errors=ERRORS[1:], example={"price_list": {**LIST_EXAMPLE, "entries": ENTRY_OUT_EXAMPLES}},
     description=(
         "Each entry is a product (`product_id`, the POS's id) at a fixed `unit_price`, or a category "
         "(`category_id`) at a `percent` off. A name another live list has is 409 `conflict`; an unknown "
@@ -189,21 +192,21 @@ def list_price_lists(query: PriceListSearch):
 
 @bp.get("/price-lists/<any_text:price_list_id>")
 @api_operation(
-    operation_id="getPriceList", scope="manage", summary="A price list with its entries", response=PriceListAnswer,
+    operation_id="getPriceList", load={"price_list_id": _load}, scope="manage", summary="A price list with its entries", response=PriceListAnswer,
     answer="The price list with its entries.", errors=("price_list_not_found",), path=PATH,
-    example={"price_list": {**LIST_EXAMPLE, "entries": ENTRY_EXAMPLES}})
-def get_price_list(price_list_id: str):
-    return _detail(_load(price_list_id))
+    example={"price_list": {**LIST_EXAMPLE, "entries": ENTRY_OUT_EXAMPLES}})
+def get_price_list(price_list_id: PriceList):
+    return _detail(price_list_id)
 
 
 @bp.patch("/price-lists/<any_text:price_list_id>")
 @api_operation(
-    operation_id="updatePriceList", scope="manage", summary="Change a price list", body=PriceListChange,
+    operation_id="updatePriceList", load={"price_list_id": _load}, scope="manage", summary="Change a price list", body=PriceListChange,
     response=PriceListAnswer, idempotency="optional", answer="The price list as changed.", errors=ERRORS,
-    path=PATH, example={"price_list": {**LIST_EXAMPLE, "entries": ENTRY_EXAMPLES}},
+    path=PATH, example={"price_list": {**LIST_EXAMPLE, "entries": ENTRY_OUT_EXAMPLES}},
     description="Only the fields sent change. `entries` replaces every entry of the list in one go.")
-def update_price_list(price_list_id: str, body: PriceListChange):
-    price_list = _load(price_list_id)
+def update_price_list(price_list_id: PriceList, body: PriceListChange):
+    price_list = price_list_id
     sent = body.model_fields_set
     if "name" in sent and body.name is None:
         raise ServiceError(_("Name the price list, e.g. “Regulars' prices”."), field="name")
@@ -217,11 +220,10 @@ def update_price_list(price_list_id: str, body: PriceListChange):
 
 @bp.delete("/price-lists/<any_text:price_list_id>")
 @api_operation(
-    operation_id="deletePriceList", scope="manage", summary="Remove a price list", response=PriceListRemoved,
+    operation_id="deletePriceList", load={"price_list_id": _load}, scope="manage", summary="Remove a price list", response=PriceListRemoved,
     answer="Whether the list was deleted or archived.", errors=("price_list_not_found",), path=PATH,
     example={"id": 3, "outcome": "archived"},
     description="A list no group grants is deleted; one a group grants is archived and stops applying.")
-def delete_price_list(price_list_id: str):
-    price_list = _load(price_list_id)
-    list_id = price_list.id
-    return PriceListRemoved.model_construct(id=list_id, outcome=service.remove(price_list))
+def delete_price_list(price_list_id: PriceList):
+    list_id = price_list_id.id
+    return PriceListRemoved.model_construct(id=list_id, outcome=service.remove(price_list_id))
