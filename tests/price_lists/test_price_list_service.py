@@ -239,3 +239,15 @@ def test_listing_counts_and_groups(cat):
         ("Stali goście", 2, ["Stali"])]
     found = listing.entries(pl, "piwo")
     assert [(r.item.name, r.difference) for r in found] == [("Piwo Żywiec 0,5 l", Decimal("-25.0"))]
+
+
+def test_demo_price_list_seeds_once(app, world_a):
+    from panel.demo_price_lists import NAME, seed_price_list
+
+    with app.app_context(), as_tenant(world_a):
+        assert seed_price_list() is True
+        assert seed_price_list() is False
+        db.session.commit()
+        [row] = listing.lists()
+        assert row.price_list.name == NAME and row.entry_count == 5
+        db.session.remove()

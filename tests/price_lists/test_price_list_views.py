@@ -197,3 +197,40 @@ def test_import_replace_mode(manager_a, setup, app, world_a):
 def test_import_refuses_a_non_table(manager_a, setup):
     resp = _upload(manager_a, setup["list"], b"%PDF-1.4 ...", "cennik.pdf")
     assert resp.status_code == 422 and "not supported" in resp.text
+
+
+@pytest.mark.pg_only
+def test_two_adds_of_one_product_at_once(app, world_a, setup):
+    from ..concurrency import race
+    from ..conftest import login
+
+    clients = [login(app.test_client(), world_a.manager.id, world_a.manager.fingerprint, world_a.tenant_id)
+               for _ in range(4)]
+    url = f"/price-lists/{setup['list']}/entries"
+    results = race(*(lambda c=c, i=i: c.post(url, data={"kind": "product", "item": "Sernik [cake]",
+                                                        "value": f"1{i},00"}, headers=HX)
+                     for i, c in enumerate(clients)))
+    assert sorted(r.status_code for r in results) == [200, 422, 422, 422]
+    assert all("on the list already" in r.text for r in results if r.status_code == 422)
+    assert sum(1 for key in _entries(app, world_a, setup["list"]) if key == (setup["cake"], None)) == 1
+
+
+@pytest.mark.pg_only
+def test_concurrent_changes_each_bump_updated_at(app, world_a, setup):
+    """Four different products added at once: all land, and the list's updated_at moved past each."""
+    from ..concurrency import race
+    from ..conftest import login
+
+    with app.app_context(), as_tenant(world_a):
+        before = db.session.get(PriceList, setup["list"]).updated_at
+        db.session.remove()
+    clients = [login(app.test_client(), world_a.manager.id, world_a.manager.fingerprint, world_a.tenant_id)
+               for _ in range(3)]
+    url = f"/price-lists/{setup['list']}/entries"
+    items = ["Sernik [cake]", "Lemoniada [lemonade]", "Papierosy [cigs]"]
+    results = race(*(lambda c=c, item=item: c.post(url, data={"kind": "product", "item": item, "value": "5"},
+                                                   headers=HX) for c, item in zip(clients, items)))
+    assert [r.status_code for r in results] == [200, 200, 200]
+    assert len(_entries(app, world_a, setup["list"])) == 5
+    with app.app_context(), as_tenant(world_a):
+        assert db.session.get(PriceList, setup["list"]).updated_at > before
