@@ -62,6 +62,8 @@ def test_new_keeps_what_was_typed_on_422(manager_a, setup):
     assert resp.status_code == 422 and "YYYY-MM-DD" in resp.text
     resp = manager_a.post("/price-lists/new", data={"name": "Weekend", "valid_to": "2026-12-31"})
     assert resp.status_code == 303 and "/price-lists/" in resp.headers["Location"]
+    assert "until 31 Dec 2026" in manager_a.get(resp.headers["Location"]).text
+    assert "until 31 Dec 2026" in manager_a.get("/price-lists/").text
 
 
 def test_detail_shows_entries_with_catalog_prices(manager_a, setup):

@@ -95,7 +95,8 @@ def _detail_context(price_list: PriceList, **extra) -> dict:
 @require_role("manager")
 def detail(price_list_id: int):
     price_list = get_or_404(PriceList, price_list_id)
-    return render("price_lists/detail.html", block="entry_table", **_detail_context(price_list))
+    # A fragment also refreshes the count in the list's head (out of band): an entry was added or removed.
+    return render("price_lists/detail.html", block="entry_table", oob=is_htmx(), **_detail_context(price_list))
 
 
 @bp.post("/<int:price_list_id>/edit")
