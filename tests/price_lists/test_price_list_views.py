@@ -236,3 +236,21 @@ def test_concurrent_changes_each_bump_updated_at(app, world_a, setup):
     assert len(_entries(app, world_a, setup["list"])) == 5
     with app.app_context(), as_tenant(world_a):
         assert db.session.get(PriceList, setup["list"]).updated_at > before
+
+
+def test_a_long_list_draws_its_first_entries_and_search_finds_the_rest(manager_a, app, world_a):
+    from panel.blueprints.price_lists.views import SHOWN
+    from panel.models import Product
+
+    with app.app_context(), as_tenant(world_a):
+        db.session.add_all([Product(external_id=f"p{i}", name=f"Produkt {i:03d}", price=1000) for i in range(SHOWN + 5)])
+        db.session.flush()
+        pl = service.create("Long", entries=[EntryInput(product=f"p{i}", unit_price=900) for i in range(SHOWN + 5)])
+        db.session.commit()
+        list_id = pl.id
+        db.session.remove()
+    page = manager_a.get(f"/price-lists/{list_id}")
+    assert page.text.count('<tr id="entry-') == SHOWN and f"The first {SHOWN} entries are shown" in page.text
+    assert f'<dd id="entry-count">{SHOWN + 5}</dd>' in page.text
+    found = manager_a.get(f"/price-lists/{list_id}?q=Produkt 204", headers=HX)
+    assert found.text.count('<tr id="entry-') == 1 and "1 entry" in found.text

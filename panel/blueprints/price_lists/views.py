@@ -25,6 +25,8 @@ from ...transaction import service_errors
 from . import bp
 
 KINDS = ("product", "category")
+# Entries drawn on a list's page; a longer list is narrowed by its search (lists run to thousands).
+SHOWN = 200
 
 
 @bp.app_template_filter("percent")
@@ -87,8 +89,9 @@ def new():
 
 def _detail_context(price_list: PriceList, **extra) -> dict:
     q = request.args.get("q", "").strip()[:listing.MAX_QUERY]
-    return {"price_list": price_list, "row": listing.one(price_list), "entries": listing.entries(price_list, q),
-            "q": q, "currency": _currency(), **extra}
+    entries = listing.entries(price_list, q, limit=SHOWN + 1)
+    return {"price_list": price_list, "row": listing.one(price_list), "entries": entries[:SHOWN],
+            "more": len(entries) > SHOWN, "q": q, "currency": _currency(), **extra}
 
 
 @bp.get("/<int:price_list_id>")

@@ -68,7 +68,7 @@ def one(price_list: PriceList) -> ListRow:
     return lists(archived=price_list.archived_at is not None, ids=[price_list.id])[0]
 
 
-def entries(price_list: PriceList, q: str = "") -> list[EntryRow]:
+def entries(price_list: PriceList, q: str = "", limit: int | None = None) -> list[EntryRow]:
     """The list's entries, categories first then products, by name; `q` matches a name or POS id."""
     stmt = (select(PriceListEntry, Product, Category)
             .outerjoin(Product, Product.id == PriceListEntry.product_id)
@@ -80,6 +80,8 @@ def entries(price_list: PriceList, q: str = "") -> list[EntryRow]:
         like = f"%{q}%"
         stmt = stmt.where(or_(Product.name.ilike(like), Product.external_id.ilike(like),
                               Category.name.ilike(like), Category.external_id.ilike(like)))
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return [EntryRow(entry, product or category) for entry, product, category in db.session.execute(stmt)]
 
 
