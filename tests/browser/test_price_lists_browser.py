@@ -26,7 +26,20 @@ def catalog(app, world_a):
     return ids
 
 
-def test_a_price_list_end_to_end_in_polish(page, world_a, catalog):
+def _grant(app, world, list_id: int) -> None:
+    """The groups area grants lists; here the row is written directly."""
+    from panel.models import CustomerGroup, GroupPriceList
+
+    with app.app_context(), as_tenant(world):
+        group = CustomerGroup(name="Stali goście −5%", name_key="stali goście −5%")
+        db.session.add(group)
+        db.session.flush()
+        db.session.add(GroupPriceList(group_id=group.id, price_list_id=list_id))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_a_price_list_end_to_end_in_polish(app, page, world_a, catalog):
     sign_in(page, world_a.manager)
     page.click("button.lang[value=pl]")
     page.wait_for_load_state()
@@ -97,6 +110,8 @@ def test_a_price_list_end_to_end_in_polish(page, world_a, catalog):
     expect(page.locator("button[value=import]")).to_be_disabled()
     shot(page, "price-list-import-pl")
 
+    _grant(app, world_a, int(re.search(r"/price-lists/(\d+)", page.url).group(1)))
     page.goto("/price-lists/")
     expect(page.locator("#price-list-table")).to_contain_text("Cennik stałych gości")
+    expect(page.locator("#price-list-table")).to_contain_text("Stali goście −5%")
     shot(page, "price-lists-pl")
