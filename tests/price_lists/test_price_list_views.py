@@ -254,3 +254,18 @@ def test_a_long_list_draws_its_first_entries_and_search_finds_the_rest(manager_a
     assert f'<dd id="entry-count">{SHOWN + 5}</dd>' in page.text
     found = manager_a.get(f"/price-lists/{list_id}?q=Produkt 204", headers=HX)
     assert found.text.count('<tr id="entry-') == 1 and "1 entry" in found.text
+
+
+def test_import_from_excel_numbers_and_text(manager_a, setup, app, world_a):
+    from ..imports.helpers import xlsx_bytes
+
+    data = xlsx_bytes([["Kod produktu", "Cena", "Kategoria", "Rabat"],
+                       ["cake", 13.5, "", ""], ["", "", "drinks", 7.5]])
+    preview_url = _upload(manager_a, setup["list"], data, "cennik.xlsx").headers["Location"]
+    page = manager_a.get(preview_url)
+    assert "2 rows are ready to import." in page.text, page.text
+    resp = manager_a.post(preview_url, data={"col-product": "0", "col-price": "1", "col-category": "2",
+                                             "col-percent": "3", "mode": "merge", "action": "import"})
+    assert resp.status_code == 303
+    got = _entries(app, world_a, setup["list"])
+    assert got[(setup["cake"], None)] == 1350 and got[(None, setup["drinks"])] == Decimal("7.5")
