@@ -41,6 +41,9 @@ class Operation:
     errors: tuple[str, ...] = ()                              # error codes it may answer (see ERRORS)
     idempotency: Literal["none", "optional", "required"] = "none"
     example: dict | None = None                               # the success answer's example
+    # path argument -> its loader (id -> row, raising the 404): run before the body is read, so
+    # another tenant's id is a 404 whatever the body holds; the view receives the row.
+    load: dict[str, Callable] = field(default_factory=dict)
 
 
 def api_operation(**declared) -> Callable:
@@ -60,6 +63,8 @@ def api_operation(**declared) -> Callable:
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             require_scope(op.scope)
+            for name, loader in op.load.items():
+                kwargs[name] = loader(kwargs[name])
             if op.query is not None:
                 kwargs["query"] = _validate(op.query, request.args.to_dict(), where="query")
             data = None
