@@ -191,7 +191,13 @@ def _b_state(app, world_b) -> str:
 # Fields of the API's JSON bodies and query strings that name a row (declared with
 # schemas.TenantRef): (operationId, field path) -> tenant B's value. A new id field that is not
 # listed fails test_api_id_fields_in_bodies_and_queries_are_covered.
-API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {}
+API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {
+    ("createGroup", "body:discount_ids"): lambda g: [g.discount_id],
+    ("createGroup", "body:price_list_ids"): lambda g: [g.price_list_id],
+    ("updateGroup", "body:discount_ids"): lambda g: [g.discount_id],
+    ("updateGroup", "body:price_list_ids"): lambda g: [g.price_list_id],
+    ("updateCustomer", "body:group_id"): lambda g: g.group_id,
+}
 
 
 def _tenant_refs(schema: dict, defs: dict | None = None, prefix: str = "") -> list[str]:
