@@ -32,6 +32,9 @@ def seed() -> list[str]:
         from .demo_data import seed_customers
 
         created = seed_customers()
+        from .demo_groups import seed_groups
+
+        seed_groups()
         db.session.commit()
     lines = [f"Demo tenant: {DEMO_NAME} (slug {tenant.slug}), {created} new customers",
              "Sign in at http://127.0.0.1:5000/login with:"]

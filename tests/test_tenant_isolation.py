@@ -85,7 +85,7 @@ def _graph(world, mark: str, card_code: str) -> Graph:
         db.session.info.pop("regulars_pending_jobs", None)  # the walker does not need it run
         membership = db.session.scalar(select(Membership).where(Membership.user_id == world.staff.id))
         invite, _t = accounts.create_invite(f"invitee@{mark.lower()}.test", "staff", world.owner.id)
-        token, plain = tokens.create(f"Till {mark}")
+        token, plain = tokens.create(f"Till {mark}", scopes=("pos", "manage"))
         pricing = _pricing_graph(mark, customer)
         db.session.commit()
         return Graph(customer.id, card.id, run.id, membership.id, invite.id, token.id, plain, card_code, **pricing)

@@ -178,3 +178,25 @@ def test_merge_keeps_the_survivors_group_or_takes_the_others(app, ctx, world_a, 
         db.session.commit()
         assert survivor.group_id == {"other": theirs, "survivor": mine, None: None}[expected]
         assert other.group_id is None  # a merged record is no one's member
+
+
+def test_demo_group_is_seeded_once_and_grants_by_name(app):
+    from panel.demo import seed
+    from panel.demo_groups import GROUP_NAME, MEMBERS, seed_groups
+    from panel.models import Discount, Tenant
+    from panel.tenancy import tenant_scope
+
+    with app.app_context():
+        seed()
+        tenant = db.session.scalar(select(Tenant).where(Tenant.name == "Bistro Demo"))
+        with tenant_scope(tenant.id):
+            group = db.session.scalar(select(CustomerGroup).where(CustomerGroup.name == GROUP_NAME))
+            assert groups.member_counts([group.id]) == {group.id: MEMBERS}
+            assert groups.grants_of([group.id])[group.id] == []
+            from decimal import Decimal
+            db.session.add(Discount(name="Stali goście -5%", name_key="stali goście -5%", percent=Decimal(5),
+                                    scope="bill", selectable=False, min_bill=0))
+            db.session.flush()
+            assert seed_groups() == 0  # members are not added twice
+            assert [g.name for g in groups.grants_of([group.id])[group.id]] == ["Stali goście -5%"]
+            db.session.commit()

@@ -91,7 +91,7 @@ class GroupUpdate(BaseModel):
 class MemberSearch(BaseModel):
     q: Annotated[str, Field(max_length=customer_list.MAX_QUERY, description="Name, phone, e-mail, NIP or card.")] = ""
     limit: Annotated[int, Field(ge=1, le=100, description="How many customers at most (1-100).")] = 25
-    cursor: Annotated[str, Field(max_length=500, description="`next_cursor` of the previous page.")] = ""
+    cursor: Annotated[str, Field(max_length=500, description="The next_cursor of the previous page.")] = ""
 
 
 class MemberPage(BaseModel):
