@@ -41,6 +41,9 @@ class Operation:
     errors: tuple[str, ...] = ()                              # error codes it may answer (see ERRORS)
     idempotency: Literal["none", "optional", "required"] = "none"
     example: dict | None = None                               # the success answer's example
+    # Path parameter -> its loader (the raw value in, the scoped row out, 404 when it is not the
+    # caller's). Run before the body is read, so another tenant's id is a 404 whatever was sent.
+    load: dict[str, Callable[[str], object]] = field(default_factory=dict)
 
 
 def api_operation(**declared) -> Callable:
@@ -60,6 +63,8 @@ def api_operation(**declared) -> Callable:
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             require_scope(op.scope)
+            for name, loader in op.load.items():
+                kwargs[name] = loader(kwargs[name])
             if op.query is not None:
                 kwargs["query"] = _validate(op.query, request.args.to_dict(), where="query")
             data = None

@@ -25,6 +25,13 @@ class CustomerUpdated(BaseModel):
     customer: CustomerOut
 
 
+def _customer(raw: str) -> Customer:
+    found = db.session.get(Customer, known) if (known := row_id(raw)) else None
+    if found is None:
+        raise ApiError(404, "customer_not_found", _("No customer has this id."))
+    return found
+
+
 @bp.patch("/customers/<any_text:customer_id>")
 @api_operation(
     operation_id="updateCustomer", scope="pos", summary="Change a customer (e.g. put them in a group)",
@@ -34,11 +41,10 @@ class CustomerUpdated(BaseModel):
     description=(
         "Only the fields sent change. `group_id` puts the customer in that group (a customer is "
         "in at most one: they leave the one they were in), `null` takes them out of any. An "
-        "erased or merged customer cannot be changed (409 `conflict`)."))
-def update_customer(customer_id: str, body: CustomerUpdate):
-    found = db.session.get(Customer, known) if (known := row_id(customer_id)) else None
-    if found is None:
-        raise ApiError(404, "customer_not_found", _("No customer has this id."))
+        "erased or merged customer cannot be changed (409 `conflict`)."),
+    load={"customer_id": _customer})
+def update_customer(customer_id: Customer, body: CustomerUpdate):
+    found = customer_id  # loaded (load= above)
     if found.erased_at is not None or found.merged_into_id is not None:
         raise ServiceError(_("This customer was erased or merged and cannot be changed."), code="conflict")
     data = body.changed_fields()

@@ -142,11 +142,12 @@ def get_group(group_id: str):
 @api_operation(
     operation_id="updateGroup", scope="manage", summary="Change a customer group", body=GroupUpdate,
     response=GroupAnswer, idempotency="optional", answer="The group as changed.",
-    errors=("group_not_found", *GRANT_ERRORS), example={"group": GROUP_EXAMPLE}, path=GROUP_PATH)
-def update_group(group_id: str, body: GroupUpdate):
-    group = groups_service.get(group_id)
-    groups_service.update(group, body.model_dump(include=body.model_fields_set))
-    return GroupAnswer.model_construct(group=_answer(group))
+    errors=("group_not_found", *GRANT_ERRORS), example={"group": GROUP_EXAMPLE}, path=GROUP_PATH,
+    load={"group_id": groups_service.get})
+def update_group(group_id: CustomerGroup, body: GroupUpdate):
+    # `group_id` arrives loaded (load= above): the group itself.
+    groups_service.update(group_id, body.model_dump(include=body.model_fields_set))
+    return GroupAnswer.model_construct(group=_answer(group_id))
 
 
 @bp.delete("/groups/<any_text:group_id>")
@@ -166,10 +167,10 @@ def delete_group(group_id: str):
     operation_id="listGroupCustomers", scope="manage", summary="The customers in a group", query=MemberSearch,
     response=MemberPage, answer="A page of the group's active members, by name.", errors=("group_not_found",),
     example={"customers": [CUSTOMER_EXAMPLE], "total": 1, "next_cursor": None}, path=GROUP_PATH,
-    description="Searched as the customer list is searched; page on with `cursor`.")
-def group_customers(group_id: str, query: MemberSearch):
-    group = groups_service.get(group_id)
-    page = groups_service.members(group, query.q, after=query.cursor or None, size=query.limit)
+    description="Searched as the customer list is searched; page on with `cursor`.",
+    load={"group_id": groups_service.get})
+def group_customers(group_id: CustomerGroup, query: MemberSearch):
+    page = groups_service.members(group_id, query.q, after=query.cursor or None, size=query.limit)
     return MemberPage.model_construct(
         customers=[Customer.of(c) for c in page.customers],
         total=min(page.total, customer_list.COUNT_CAP + 1), next_cursor=page.next_cursor)
