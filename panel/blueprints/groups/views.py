@@ -112,7 +112,7 @@ def members(group_id: int):
     """The group page's members alone, searched live (and paged) as the customer list is."""
     group = get_or_404(CustomerGroup, group_id)
     q = customer_list.parse_filter({"q": request.args.get("q", "")}).q
-    return render("groups/members.html", block="group_members", group=group, members=_members(group, q), q=q)
+    return render("groups/members.html", block="member_table", group=group, members=_members(group, q), q=q)
 
 
 @bp.get("/<int:group_id>/candidates")
