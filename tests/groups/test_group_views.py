@@ -136,3 +136,12 @@ def test_customer_form_sets_the_group_and_the_page_shows_it(app, staff_a, world_
     resp = staff_a.post(f"/customers/{cid}/edit", data={"first_name": "Ola", "country": "PL", "group_id": "999999",
                                                          "phone": "12"})
     assert resp.status_code == 422 and "Choose a group from the list." in resp.data.decode()
+
+
+def test_the_terminal_shows_the_scanned_customers_group(app, staff_a, world_a):
+    t = world_a.tenant_id
+    gid = make_group(app, t, "Stali goście")
+    cid = make_customer(app, t, first_name="Jan", group_id=gid)
+    add_card(app, t, cid, "CARD-555")
+    body = staff_a.get("/terminal/lookup?q=CARD-555", headers=HX).data.decode()
+    assert "group-badge" in body and "Stali goście" in body
