@@ -145,3 +145,12 @@ def test_the_terminal_shows_the_scanned_customers_group(app, staff_a, world_a):
     add_card(app, t, cid, "CARD-555")
     body = staff_a.get("/terminal/lookup?q=CARD-555", headers=HX).data.decode()
     assert "group-badge" in body and "Stali goście" in body
+
+
+def test_the_customer_history_names_the_group(app, staff_a, world_a):
+    t = world_a.tenant_id
+    gid = make_group(app, t, "Stali goście")
+    cid = make_customer(app, t, first_name="Jan")
+    staff_a.post(f"/customers/{cid}/edit", data={"first_name": "Jan", "country": "PL", "group_id": str(gid)})
+    history = staff_a.get(f"/customers/{cid}?tab=history").data.decode()
+    assert "Stali goście" in history and "group_id" not in history
