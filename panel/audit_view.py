@@ -21,7 +21,8 @@ from .blueprints.customers.forms import CustomerForm
 from .blueprints.settings.forms import READER_CHOICES, TenantForm
 from .extensions import db
 from .i18n import LANGUAGE_NAMES, date_filter, format_locale, translations
-from .models import AuditEntry, Customer, JobRun
+from .models import AuditEntry, Customer, CustomerGroup, JobRun
+from .models.base import row_id
 from .registry import audit_labels
 from .services import audit
 from .services.customer_list import SORTS
@@ -99,8 +100,16 @@ def show_value(entity_type: str, name: str, value) -> str:
         return role_label(value)
     if name == "customer_id":
         return f"#{value}"
+    if name == "group_id":
+        return group_name(value)
     labels = VALUE_LABELS.get((entity_type, name))
     return str(labels.get(value, value)) if labels else str(value)
+
+
+def group_name(group_id) -> str:
+    """A customer group's name as it is now, or its number once the group is deleted."""
+    group = db.session.get(CustomerGroup, group_id) if isinstance(group_id, int) else None
+    return group.name if group is not None else f"#{group_id}"
 
 
 def _label(entity_type: str, name: str) -> str:
@@ -175,6 +184,9 @@ def describe_filter(args: dict) -> str:
     for key, (label, values) in choices.items():
         if args.get(key):
             parts.append(f"{label}: {values.get(args[key], args[key])}")
+    if args.get("group"):
+        group = t.gettext("No group") if args["group"] == "none" else group_name(row_id(args["group"]))
+        parts.append(f"{t.gettext('Group')}: {group}")
     if args.get("sort"):
         key = args["sort"].lstrip("-")
         column = str(SORTS[key][0]) if key in SORTS else key

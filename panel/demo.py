@@ -35,6 +35,9 @@ def seed() -> list[str]:
         from .demo_price_lists import seed_price_list
 
         seed_price_list()
+        from .demo_groups import seed_groups
+
+        seed_groups()
         db.session.commit()
     lines = [f"Demo tenant: {DEMO_NAME} (slug {tenant.slug}), {created} new customers",
              "Sign in at http://127.0.0.1:5000/login with:"]

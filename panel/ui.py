@@ -70,6 +70,22 @@ def status_badges(c, consent: bool = True) -> Markup:
     return Markup(" ".join(html))
 
 
+def group_badge(name: str | None, colour: str | None, url: str | None = None) -> Markup:
+    """A customer group's badge: its colour as a dot, then its name ("" for no group).
+
+    The dot is SVG: its fill is a presentation attribute, which the Content-Security-Policy
+    (style-src 'self') allows where an inline style="background: ..." is refused.
+    """
+    if not name:
+        return Markup("")
+    dot = (f'<svg class="group-dot" viewBox="0 0 10 10" aria-hidden="true" focusable="false">'
+           f'<circle cx="5" cy="5" r="5" fill="{escape(colour or "#57606a")}"/></svg>')
+    inner = f"{dot}{escape(name)}"
+    if url:
+        return Markup(f'<a class="badge group-badge" href="{escape(url)}">{inner}</a>')
+    return Markup(f'<span class="badge group-badge">{inner}</span>')
+
+
 def install(app: Flask) -> None:
     # Areas bring their own stylesheet (customers.css, cards.css, ...): link whatever is there.
     css_dir = Path(app.static_folder) / "css"
@@ -77,4 +93,5 @@ def install(app: Flask) -> None:
     app.jinja_env.globals.update(area_css=area_css)
     app.jinja_env.globals.update(nav_items=nav_items, role_label=role_label, tax_id_name=tax_id_name, has_role=has_role,
                                  audit_label=audit_label, job_title=job_title,
-                                 customer_name=customer_name, status_badges=status_badges)
+                                 customer_name=customer_name, status_badges=status_badges,
+                                 group_badge=group_badge)

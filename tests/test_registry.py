@@ -33,21 +33,21 @@ def _tabs(page: str) -> list[str]:
 
 def test_navigation_keeps_its_items_order_and_roles(owner_a, manager_a, staff_a):
     assert _nav(staff_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards"]
-    assert _nav(manager_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards", "Price lists",
-                                                      "Settings"]
-    assert _nav(owner_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards", "Price lists",
-                                                    "Users", "Audit log", "Settings"]
+    assert _nav(manager_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards", "Groups",
+                                                      "Price lists", "Settings"]
+    assert _nav(owner_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards", "Groups",
+                                                    "Price lists", "Users", "Audit log", "Settings"]
     owner_a.post("/language", data={"locale": "pl", "next": "/"})
-    assert _nav(owner_a.get("/").data.decode()) == ["Pulpit", "Terminal", "Klienci", "Karty", "Cenniki",
+    assert _nav(owner_a.get("/").data.decode()) == ["Pulpit", "Terminal", "Klienci", "Karty", "Grupy", "Cenniki",
                                                     "Użytkownicy", "Dziennik zdarzeń", "Ustawienia"]
 
 
 def test_a_registered_nav_item_shows_in_its_place_to_its_roles(registries, manager_a, staff_a):
     # An area that exists (the import pages) stands in for a new one: only the call is new.
     registries.nav_items.register("imports.upload", "Imports", role="manager", order=35)
-    registries.nav_items.register("nowhere.index", "Nowhere", role="staff", order=50)  # no such endpoint
+    registries.nav_items.register("nowhere.index", "Nowhere", role="staff", order=58)  # no such endpoint
     assert _nav(manager_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Imports", "Cards",
-                                                      "Price lists", "Settings"]
+                                                      "Groups", "Price lists", "Settings"]
     assert "Imports" not in _nav(staff_a.get("/").data.decode())
 
 

@@ -196,6 +196,11 @@ API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {
     ("createPriceList", "body:entries[].category_id"): lambda g: g.category_ext,
     ("updatePriceList", "body:entries[].product_id"): lambda g: g.product_ext,
     ("updatePriceList", "body:entries[].category_id"): lambda g: g.category_ext,
+    ("createGroup", "body:discount_ids"): lambda g: [g.discount_id],
+    ("createGroup", "body:price_list_ids"): lambda g: [g.price_list_id],
+    ("updateGroup", "body:discount_ids"): lambda g: [g.discount_id],
+    ("updateGroup", "body:price_list_ids"): lambda g: [g.price_list_id],
+    ("updateCustomer", "body:group_id"): lambda g: g.group_id,
 }
 
 

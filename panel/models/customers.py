@@ -71,6 +71,14 @@ class Customer(TenantScoped, Timestamps, db.Model):
         primaryjoin="and_(Customer.tenant_id == Card.tenant_id, Customer.id == Card.customer_id)",
     )
 
+    # The customer's group, read-only here: membership is written through group_id
+    # (services/groups), and a deleted group's members are released by the database.
+    group = relationship(
+        "CustomerGroup", viewonly=True,
+        foreign_keys="[Customer.tenant_id, Customer.group_id]",
+        primaryjoin="and_(CustomerGroup.tenant_id == Customer.tenant_id, CustomerGroup.id == Customer.group_id)",
+    )
+
     @property
     def person_name(self) -> str:
         return _person_name(self.first_name, self.last_name)

@@ -46,6 +46,8 @@ def test_api_matches_its_document(app, world_a, jan):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {op.label for op in operations} >= {
         "GET /cards/{code}", "GET /customers", "POST /customers", "GET /customers/{customer_id}",
+        "PATCH /customers/{customer_id}", "POST /groups", "GET /groups", "GET /groups/{group_id}",
+        "PATCH /groups/{group_id}", "DELETE /groups/{group_id}", "GET /groups/{group_id}/customers",
         "POST /price-lists", "GET /price-lists", "GET /price-lists/{price_list_id}",
         "PATCH /price-lists/{price_list_id}", "DELETE /price-lists/{price_list_id}"}
     failures = []

@@ -41,9 +41,9 @@ class Operation:
     errors: tuple[str, ...] = ()                              # error codes it may answer (see ERRORS)
     idempotency: Literal["none", "optional", "required"] = "none"
     example: dict | None = None                               # the success answer's example
-    # path argument -> its loader (id -> row, raising the 404): run before the body is read, so
-    # another tenant's id is a 404 whatever the body holds; the view receives the row.
-    load: dict[str, Callable] = field(default_factory=dict)
+    # Path parameter -> its loader (the raw value in, the scoped row out, 404 when it is not the
+    # caller's). Run before the body is read, so another tenant's id is a 404 whatever was sent.
+    load: dict[str, Callable[[str], object]] = field(default_factory=dict)
 
 
 def api_operation(**declared) -> Callable:

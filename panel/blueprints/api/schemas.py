@@ -31,14 +31,25 @@ def TenantRef(kind: str, **field_kwargs):  # noqa: N802  (reads as a type in ann
 
 CARD_EXAMPLE = {"id": 17, "code": "3220338716", "number": "000123", "status": "active", "reason": None,
                 "usable": True, "expires_on": "2027-03-31"}
+GROUP_REF_EXAMPLE = {"id": 3, "name": "Stali goście", "colour": "#2f6f4f"}
 CUSTOMER_EXAMPLE = {"id": 42, "name": "Jan Kowalski", "first_name": "Jan", "last_name": "Kowalski",
                     "company_name": "Kowalski Sp. z o.o.", "nip": "5260250274", "email": "jan@example.com",
-                    "phone": "+48 600 100 200", "archived": False, "group": None, "tier": None}
+                    "phone": "+48 600 100 200", "archived": False, "group": GROUP_REF_EXAMPLE, "tier": None}
 
 
 class Named(BaseModel):
     id: int
     name: str
+
+
+class GroupRef(BaseModel):
+    id: int
+    name: str
+    colour: str = Field(description="#rrggbb, as the panel shows the group.")
+
+    @classmethod
+    def of(cls, group) -> GroupRef | None:
+        return cls.model_construct(id=group.id, name=group.name, colour=group.colour) if group is not None else None
 
 
 class Card(BaseModel):
@@ -72,15 +83,18 @@ class Customer(BaseModel):
     email: str
     phone: str
     archived: bool
-    group: Named | None = Field(description="Not available yet: null.")
+    group: GroupRef | None = Field(description="The customer's group (its discounts and price lists apply), "
+                                               "or null.")
     tier: Named | None = Field(description="Not available yet: null.")
 
     @classmethod
     def fields_of(cls, c) -> dict:
-        # group and tier arrive with their features; until then the keys exist and are null.
+        # `c` is a Customer (its group a relationship) or a scan's PosCustomer (its group joined).
+        # The tier arrives with its feature; until then the key exists and is null.
         return dict(id=c.id, name=c.display_name, first_name=c.first_name, last_name=c.last_name,
                     company_name=c.company_name, nip=c.nip, email=c.email, phone=c.phone,
-                    archived=c.archived_at is not None, group=None, tier=None)
+                    archived=c.archived_at is not None, group=GroupRef.of(c.group) if c.group_id else None,
+                    tier=None)
 
     @classmethod
     def of(cls, c) -> Customer:
@@ -140,6 +154,25 @@ class CustomerCreate(BaseModel):
         """The customer's own fields the caller sent (unsent ones keep the service's defaults)."""
         return {k: getattr(self, k) for k in ("first_name", "last_name", "company_name", "nip", "email", "phone")
                 if k in self.model_fields_set}
+
+
+class CustomerUpdate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={
+        "description": "Only the fields sent change; `group_id: null` takes the customer out of their group.",
+        "examples": [{"group_id": 3, "phone": "600100200"}]})
+
+    first_name: Annotated[str, Field(max_length=100)] = ""
+    last_name: Annotated[str, Field(max_length=100)] = ""
+    company_name: Annotated[str, Field(max_length=250)] = ""
+    nip: Annotated[str, Field(max_length=20, description="Checked (10 digits, check digit).")] = ""
+    email: Annotated[str, Field(max_length=254)] = ""
+    phone: Annotated[str, Field(max_length=40)] = ""
+    group_id: int | None = TenantRef("group", default=None, ge=1, le=2**31 - 1,
+                                     description="One of your groups (at most one per customer), or null for none.")
+
+    def changed_fields(self) -> dict:
+        """The fields the caller sent, as the customer service takes them."""
+        return {k: getattr(self, k) for k in self.model_fields_set}
 
 
 class ErrorDetail(BaseModel):

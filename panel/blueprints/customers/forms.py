@@ -5,12 +5,16 @@ from __future__ import annotations
 from babel import Locale
 from flask import g
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import BooleanField, EmailField, SelectField, StringField, TelField, TextAreaField
 from wtforms.widgets import DateInput
 
-from ...models import Customer
+from ...extensions import db
+from ...models import Customer, CustomerGroup
 from ...services.customers.validation import EDITABLE_FIELDS
 
 # The neighbours and the usual guests first; every other country follows alphabetically.
@@ -24,6 +28,12 @@ def country_choices() -> list[tuple[str, str]]:
     first = [g.tenant.country] + [c for c in FIRST_COUNTRIES if c != g.tenant.country]
     rest = sorted((c for c in codes if c not in first), key=lambda c: names[c])
     return [("", "—")] + [(c, names.get(c, c)) for c in first + rest]
+
+
+def group_choices() -> list[tuple[str, str]]:
+    """The tenant's groups by name, after "no group"."""
+    groups = db.session.execute(select(CustomerGroup.id, CustomerGroup.name).order_by(CustomerGroup.name_key))
+    return [("", _("— no group —"))] + [(str(gid), name) for gid, name in groups]
 
 
 class CustomerForm(FlaskForm):
@@ -47,12 +57,15 @@ class CustomerForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), render_kw={"rows": 4, "maxlength": 5000})
     marketing_consent = BooleanField(_l("Agrees to receive marketing"))
     is_staff = BooleanField(_l("Staff member (works here)"))
+    # "Należy do grupy": at most one; the service checks the id is one of the tenant's groups.
+    group_id = SelectField(_lp("customer form", "Group"), validate_choice=False)
 
     def __init__(self, *args, customer: Customer | None = None, **kwargs):
         if customer is not None and "formdata" not in kwargs:
             kwargs.setdefault("data", form_data_of(customer))
         super().__init__(*args, **kwargs)
         self.country.choices = country_choices()
+        self.group_id.choices = group_choices()
         if customer is None and not self.is_submitted():
             self.country.data = g.tenant.country
 
@@ -68,4 +81,5 @@ class CustomerForm(FlaskForm):
 def form_data_of(c: Customer) -> dict:
     data = {name: getattr(c, name) for name in EDITABLE_FIELDS}
     data["birthday"] = c.birthday.isoformat() if c.birthday else ""
+    data["group_id"] = str(c.group_id) if c.group_id else ""
     return data

@@ -15,13 +15,14 @@ from markupsafe import Markup
 
 from ...i18n import day_formatter
 from ...services.customer_list import Listed, Page
-from ...ui import customer_name, status_badges
+from ...ui import customer_name, group_badge, status_badges
 
 SHOWN_CODES = 2  # card codes a row shows; the rest are counted
 
 
 @dataclass(frozen=True, slots=True)
 class Row:
+    id: int
     url: str
     name: str                 # the person, else the company (or "Erased customer #n")
     company: str              # the company beside a person's name
@@ -35,6 +36,7 @@ class Row:
     created_iso: str
     created_day: str
     badges: Markup
+    group: Markup             # the group's badge, or empty
 
 
 def id_url(endpoint: str, arg: str) -> Callable[[int], str]:
@@ -53,11 +55,12 @@ def _row(c: Listed, codes: list[str], detail: Callable[[int], str], day: Callabl
     person = bool(c.first_name or c.last_name)
     local, at, domain = c.email.rpartition("@")
     return Row(
-        url=detail(c.id),
+        id=c.id, url=detail(c.id),
         name=customer_name(c) if person or c.erased_at else c.company_name,
         company=c.company_name if person else "", tax_id=c.nip or c.ico,
         email_local=local if at else domain, email_domain=f"@{domain}" if at else "",
         phone=c.phone, city=c.city,
         codes=codes[:SHOWN_CODES], more_codes=max(0, len(codes) - SHOWN_CODES),
         created_iso=c.created_at.isoformat(), created_day=day(c.created_at), badges=status_badges(c),
+        group=group_badge(c.group_name, c.group_colour),
     )

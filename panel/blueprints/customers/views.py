@@ -6,11 +6,12 @@ import json
 
 from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
-from ...access import get_or_404, read_only, require_role
+from ...access import get_or_404, has_role, read_only, require_role
 from ...extensions import db
 from ...htmx import is_htmx, redirect_to, render
-from ...models import Customer
+from ...models import Customer, CustomerGroup
 from ...models.base import row_id
 from ...registry import customer_tabs
 from ...services import ServiceError, customer_list, customers
@@ -32,7 +33,10 @@ CANDIDATES = 10
 def index():
     f = customer_list.parse_filter(request.args)
     result = customer_list.page(f, after=request.args.get("after"), before=request.args.get("before"))
-    resp = render("customers/index.html", block="customer_table", f=f, page=result, rows=list_rows(result))
+    # The filter's and the bulk bar's groups are outside the table: a fragment does not load them.
+    groups = [] if is_htmx() else db.session.scalars(select(CustomerGroup).order_by(CustomerGroup.name_key)).all()
+    resp = render("customers/index.html", block="customer_table", f=f, page=result, rows=list_rows(result),
+                  groups=groups, can_move=has_role("manager"))
     if is_htmx():
         # The filter form sends every field, empty ones too; the address bar gets the clean URL.
         args = f.to_args()
@@ -134,8 +138,9 @@ def detail(customer_id: int):
     customer = get_or_404(Customer, customer_id)
     tab = customer_tabs.get(request.args.get("tab"))
     merged_into = db.session.get(Customer, customer.merged_into_id) if customer.merged_into_id else None
+    group = db.session.get(CustomerGroup, customer.group_id) if customer.group_id else None
     return render("customers/detail.html", block="customer_tab", customer=customer, tabs=customer_tabs,
-                  tab=tab, merged_into=merged_into, **tab.context(customer))
+                  tab=tab, merged_into=merged_into, customer_group=group, **tab.context(customer))
 
 
 # --- archive, restore ------------------------------------------------------------------------

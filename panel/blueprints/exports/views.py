@@ -30,7 +30,8 @@ CUSTOMER_COLUMNS = ("id", "first_name", "last_name", "company_name", "nip", "reg
                     "marketing_consent", "marketing_consent_at", "is_staff", "notes", "created_at", "archived_at")
 # The cards that work, and apart from them the blocked, lost, replaced and expired ones: the
 # import takes "cards" back as active cards, and must not bring a blocked card back to life.
-HEADER = list(CUSTOMER_COLUMNS) + ["cards", "inactive_cards"]
+# The group by its name, which the import matches back.
+HEADER = list(CUSTOMER_COLUMNS) + ["cards", "inactive_cards", "group"]
 
 
 def _cell(value) -> str:
@@ -58,6 +59,7 @@ def customer_csv(stmt: Select, tenant_id: int) -> Iterator[bytes]:
     stmt = stmt.options(selectinload(Customer.cards)).execution_options(yield_per=BATCH)
     with tenant_scope(tenant_id):
         today = clock.today()
+        group_names = workbook.group_names()
         for partition in db.session.scalars(stmt).partitions():
             buf.seek(0)
             buf.truncate()
@@ -66,6 +68,7 @@ def customer_csv(stmt: Select, tenant_id: int) -> Iterator[bytes]:
                 active = [card.state_on(today) == "active" for card in c.cards]
                 row.append(joined_codes(card.code for card, on in zip(c.cards, active) if on))
                 row.append(joined_codes(card.code for card, on in zip(c.cards, active) if not on))
+                row.append(group_names.get(c.group_id, ""))
                 writer.writerow([csv_safe(v) for v in row])
             yield buf.getvalue().encode("utf-8")
 

@@ -26,13 +26,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from ... import clock
 from ...csvfiles import joined_codes
 from ...extensions import db
-from ...models import Customer
+from ...models import Customer, CustomerGroup
 from ...models.base import aware
 from ...services.imports.columns import TARGETS
 from ...tenancy import tenant_scope
@@ -53,6 +53,7 @@ COLUMNS: tuple[tuple[str, object], ...] = (
     ("archived_at", _l("Archived")),
     ("cards", _l("Cards")),
     ("inactive_cards", _l("Blocked, lost or expired cards")),
+    ("group", TARGETS["group"]),
 )
 
 
@@ -66,14 +67,21 @@ def _cell(sheet, value):
     return value
 
 
+def group_names() -> dict[int, str]:
+    """The tenant's groups by id (a handful): one query for the whole export, none per row."""
+    return dict(db.session.execute(select(CustomerGroup.id, CustomerGroup.name)).all())
+
+
 def _rows(stmt: Select, zone, countries: dict[str, str]) -> Iterator[list]:
     stmt = stmt.options(selectinload(Customer.cards)).execution_options(yield_per=BATCH)
     today = clock.today()
+    groups = group_names()
     for partition in db.session.scalars(stmt).partitions():
         for c in partition:
             active = [card.state_on(today) == "active" for card in c.cards]
             values = {"cards": joined_codes(card.code for card, on in zip(c.cards, active) if on),
-                      "inactive_cards": joined_codes(card.code for card, on in zip(c.cards, active) if not on)}
+                      "inactive_cards": joined_codes(card.code for card, on in zip(c.cards, active) if not on),
+                      "group": groups.get(c.group_id, "")}
             row = []
             for name, _label in COLUMNS:
                 value = values[name] if name in values else getattr(c, name)

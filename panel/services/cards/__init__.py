@@ -19,6 +19,7 @@ from .lookup import (
     CodeCheck,
     PosCard,
     PosCustomer,
+    PosGroup,
     change_reader_format,
     check_code,
     find_card,
@@ -32,7 +33,7 @@ from .lookup import (
 from .rows import CardRow, parse_expiry, validate_card_rows
 
 __all__ = [
-    "MAX_NUMBER_LENGTH", "MAX_ROWS", "SORTS", "STATES", "CardRow", "CodeCheck", "PosCard", "PosCustomer",
+    "MAX_NUMBER_LENGTH", "MAX_ROWS", "SORTS", "STATES", "CardRow", "CodeCheck", "PosCard", "PosCustomer", "PosGroup",
     "add_checked", "apply_card_rows", "assign", "block", "change_reader_format", "check_code",
     "default_sort", "erase_cards", "find_card", "holder_of", "key_for", "list_count", "list_filters", "list_query",
     "month_end", "parse_expiry", "pos_scan", "pos_state", "reader_format", "record_added", "replace",

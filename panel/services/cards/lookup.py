@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from ... import cardcodes, clock
 from ...extensions import db
 from ...i18n import date_filter
-from ...models import Card, Customer, Tenant
+from ...models import Card, Customer, CustomerGroup, Tenant
 from ...models.cards import card_state
 from ...models.customers import display_name
 from ...tenancy import require_tenant_id
@@ -144,21 +144,41 @@ class PosCustomer:
     phone: str
     archived_at: datetime | None
     erased_at: datetime | None
+    group_id: int | None
+    group_name: str | None       # joined in the same statement: the till learns the group for free
+    group_colour: str | None
 
     @property
     def display_name(self) -> str:
         return display_name(self.first_name, self.last_name, self.company_name, self.id)
 
+    @property
+    def group(self) -> PosGroup | None:
+        return PosGroup(self.group_id, self.group_name, self.group_colour) if self.group_id else None
 
-_card_t, _customer_t = Card.__table__, Customer.__table__
+
+@dataclass(frozen=True, slots=True)
+class PosGroup:
+    """The holder's customer group, as the API's customer answer names it."""
+
+    id: int
+    name: str
+    colour: str
+
+
+_card_t, _customer_t, _group_t = Card.__table__, Customer.__table__, CustomerGroup.__table__
 _POS_CARD_FIELDS = tuple(PosCard.__dataclass_fields__)
 _POS_CUSTOMER_FIELDS = tuple(PosCustomer.__dataclass_fields__)
+_POS_CUSTOMER_COLUMNS = tuple(_group_t.c[f.removeprefix("group_")] if f in ("group_name", "group_colour")
+                              else _customer_t.c[f] for f in _POS_CUSTOMER_FIELDS)
 _POS_KEY_MATCH = _card_t.c.code_key == bindparam("key")
 _POS_SCAN = (
     select(*(_card_t.c[f] for f in _POS_CARD_FIELDS),
-           *(_customer_t.c[f].label(f"customer_{f}") for f in _POS_CUSTOMER_FIELDS))
+           *(column.label(f"customer_{f}") for f, column in zip(_POS_CUSTOMER_FIELDS, _POS_CUSTOMER_COLUMNS)))
     .join_from(_card_t, _customer_t, and_(_customer_t.c.tenant_id == bindparam("tenant_id"),
                                           _customer_t.c.id == _card_t.c.customer_id))
+    .outerjoin(_group_t, and_(_group_t.c.tenant_id == _customer_t.c.tenant_id,
+                              _group_t.c.id == _customer_t.c.group_id))
     .where(_card_t.c.tenant_id == bindparam("tenant_id"),
            or_(_POS_KEY_MATCH, _card_t.c.number == bindparam("number")))
     .order_by(_POS_KEY_MATCH.desc())  # a code match before a printed-number match

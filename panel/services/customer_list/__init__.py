@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Select, and_, bindparam, func, or_, select, tuple_
 
 from ...extensions import db
-from ...models import Card, Customer
+from ...models import Card, Customer, CustomerGroup
 from ...models.customers import display_name, tenant_like_trigrams, tenant_trigrams
 from ...tenancy import require_tenant_id
 from .. import cards as cards_service
@@ -54,6 +54,7 @@ class _Shape:
     patterns: int       # LIKE patterns, bound as p0, p1, ...
     trigrams: tuple[int, ...]  # those the tenant's trigram index can find (PostgreSQL), see _indexed()
     card: bool          # a scanned card's holder, bound as holder, is ORed in
+    group: str          # "" any | "none" in no group | "one": the group bound as group_id
 
     @property
     def searched(self) -> bool:
@@ -79,6 +80,10 @@ class _Shape:
             stmt = stmt.where(Customer.archived_at.is_not(None))
         for name, value in self.choices:
             stmt = CHOICE_FILTERS[name][1](stmt, value)
+        if self.group == "none":
+            stmt = stmt.where(Customer.group_id.is_(None))
+        elif self.group == "one":
+            stmt = stmt.where(Customer.group_id == bindparam("group_id", type_=Customer.group_id.type))
         if self.bounded and from_cursor:
             col = self.sort_column
             key = tuple_(col, Customer.id)
@@ -128,8 +133,11 @@ def _search(f: CustomerFilter, desc: bool | None = None, bound: tuple | None = N
     shape = _Shape(status=f.status, choices=tuple((name, getattr(f, name)) for name in CHOICE_FILTERS if getattr(f, name)),
                    sort=f.sort, collation=_collation() if SORTS[f.sort][2] else None,
                    desc=f.desc if desc is None else desc, bounded=bound is not None, patterns=len(patterns),
-                   trigrams=_indexed(patterns), card=card is not None)
+                   trigrams=_indexed(patterns), card=card is not None,
+                   group="none" if f.group == "none" else ("one" if f.group else ""))
     values = {"tenant_id": require_tenant_id(), **{f"p{i}": p for i, p in enumerate(patterns)}}
+    if shape.group == "one":
+        values["group_id"] = int(f.group)
     if card is not None:
         values["holder"] = card[1].id
     if bound is not None:
@@ -184,13 +192,23 @@ class Listed:
     merged_into_id: int | None
     erased_at: datetime | None
     sort_name: str
+    group_id: int | None
+    group_name: str | None     # joined from the customer's group: the row's badge, no query per row
+    group_colour: str | None
 
     @property
     def display_name(self) -> str:
         return display_name(self.first_name, self.last_name, self.company_name, self.id)
 
+    @property
+    def group(self) -> cards_service.PosGroup | None:
+        return cards_service.PosGroup(self.group_id, self.group_name, self.group_colour) if self.group_id else None
 
-_LISTED_COLUMNS = tuple(Customer.__table__.c[name] for name in Listed.__dataclass_fields__)
+
+_groups_t = CustomerGroup.__table__
+_LISTED_COLUMNS = (*(Customer.__table__.c[name] for name in Listed.__dataclass_fields__
+                     if not name.startswith("group_") or name == "group_id"),
+                   _groups_t.c.name.label("group_name"), _groups_t.c.colour.label("group_colour"))
 _LISTED_WIDTH = len(_LISTED_COLUMNS)
 
 
@@ -278,6 +296,7 @@ def _listed(shape: _Shape, ids, counted=None) -> Select:
     """
     return (select(*_LISTED_COLUMNS, Card.code, *([counted] if counted is not None else []))
             .join_from(Customer, ids, ids.c.id == Customer.id)
+            .outerjoin(_groups_t, and_(_groups_t.c.tenant_id == Customer.tenant_id, _groups_t.c.id == Customer.group_id))
             .outerjoin(Card, and_(Card.tenant_id == Customer.tenant_id, Card.customer_id == Customer.id))
             .where(Customer.tenant_id == bindparam("tenant_id")).order_by(*shape.order(), Card.id))
 

@@ -9,6 +9,7 @@ from sqlalchemy import exists
 
 from ...extensions import db
 from ...models import SORT_COLLATIONS, Card, Customer, Tenant
+from ...models.base import row_id
 from ...tenancy import require_tenant_id
 from ..customers.validation import fold, query_digits, single_line
 
@@ -73,6 +74,7 @@ class CustomerFilter:
     consent: str = ""           # "" | yes | no
     staff: str = ""
     card: str = ""
+    group: str = ""             # "" any | "none" in no group | a group's id
     sort: str = DEFAULT_SORT    # a key of SORTS
     desc: bool = False
 
@@ -110,7 +112,16 @@ def parse_filter(args: Mapping[str, str]) -> CustomerFilter:
     if sort not in SORTS:
         sort, desc = DEFAULT_SORT, False
     return CustomerFilter(q=q, status=status if status in STATUSES else "active", sort=sort, desc=desc,
-                          **choices)
+                          group=parse_group(args.get("group", "")), **choices)
+
+
+def parse_group(value: str) -> str:
+    """The group filter: "none", a group's id (as text), or "" for any."""
+    value = (value or "").strip()
+    if value == "none":
+        return value
+    known = row_id(value)
+    return str(known) if known is not None else ""
 
 
 def _escape_like(text: str) -> str:

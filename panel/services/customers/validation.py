@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 
 from ... import clock
 from ...extensions import db
-from ...models import Customer, Tenant
+from ...models import Customer, CustomerGroup, Tenant
+from ...models.base import row_id
 from ...registers.identifiers import InvalidIdentifier, normalize_dic, normalize_ico, normalize_nip, normalize_regon
 from ...tenancy import require_tenant_id
 from .. import ServiceError
@@ -140,7 +141,7 @@ def refresh_derived(c: Customer) -> None:
 
 TEXT_FIELDS = ("first_name", "last_name", "company_name", "nip", "ico", "dic", "regon", "email", "phone",
                "street", "building", "flat", "postcode", "city", "country", "notes")
-EDITABLE_FIELDS = TEXT_FIELDS + ("birthday", "marketing_consent", "is_staff")
+EDITABLE_FIELDS = TEXT_FIELDS + ("birthday", "marketing_consent", "is_staff", "group_id")
 MAX_NOTES = 5000
 IDENTIFIER_FIELDS = ("nip", "regon", "ico", "dic")
 MAX_TYPED_ID = 30
@@ -241,6 +242,7 @@ def validate(data: Mapping, current: Customer | None = None) -> tuple[dict, dict
     _check_birthday(values, errors)
     values["marketing_consent"] = _as_bool(values["marketing_consent"])
     values["is_staff"] = _as_bool(values["is_staff"])
+    _check_group(values, errors, current)
     return values, errors
 
 
@@ -252,7 +254,8 @@ def _given_or_current(data: Mapping, current: Customer | None) -> dict:
         elif current is not None:
             values[name] = getattr(current, name)
         else:
-            values[name] = None if name == "birthday" else (False if name in ("marketing_consent", "is_staff") else "")
+            values[name] = None if name in ("birthday", "group_id") else (
+                False if name in ("marketing_consent", "is_staff") else "")
     return values
 
 
@@ -314,3 +317,18 @@ def _check_birthday(values: dict, errors: dict[str, str]) -> None:
         elif birthday is not None and birthday.year < 1900:
             errors["birthday"] = _("Check the year of the birthday.")
     values["birthday"] = birthday
+
+
+def _check_group(values: dict, errors: dict[str, str], current: Customer | None) -> None:
+    """At most one group ("Należy do grupy"), one of this tenant's: empty means none."""
+    raw = values["group_id"]
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        values["group_id"] = None
+        return
+    group_id = row_id(raw)
+    values["group_id"] = group_id
+    if group_id is not None and current is not None and group_id == current.group_id:
+        return  # kept as it was: no need to look it up again
+    group = db.session.get(CustomerGroup, group_id) if group_id is not None else None
+    if group is None or group.tenant_id != require_tenant_id():
+        errors["group_id"] = _("Choose a group from the list.")

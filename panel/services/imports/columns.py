@@ -39,6 +39,7 @@ TARGETS: dict[str, object] = {
     "notes": _l("Notes"),
     "marketing_consent": _l("Agrees to receive marketing"),
     "card_code": _l("Card code"),
+    "group": _l("Customer group"),
 }
 
 # Headers people write, in Polish, Czech and English (and our own export's column names),
@@ -71,6 +72,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "notes": ("uwagi", "notatki", "notatka", "poznámka", "poznámky", "notes", "note", "comment", "comments"),
     "marketing_consent": ("zgoda marketingowa", "zgoda na marketing", "newsletter", "souhlas s marketingem",
                           "marketingový souhlas", "marketing consent", "marketing_consent"),
+    "group": ("grupa", "grupa klientów", "grupa klienta", "należy do grupy", "skupina", "skupina zákazníků",
+              "patří do skupiny", "group", "customer group"),
     "card_code": ("kod karty", "numer karty", "nr karty", "karta", "karta stałego klienta", "kód karty",
                   "číslo karty", "karta zákazníka", "card", "card code", "card number", "cards", "card_code"),
 }

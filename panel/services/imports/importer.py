@@ -13,12 +13,13 @@ from sqlalchemy.orm import joinedload
 from ... import cardcodes
 from ...csvfiles import CODES_APART
 from ...extensions import db
-from ...models import Card, Customer, JobRun
+from ...models import Card, Customer, CustomerGroup, JobRun
 from ...registers.identifiers import InvalidIdentifier, normalize_ico, normalize_nip
 from ...tabular import Table, TableFileError, read_table
 from .. import ServiceError, audit
 from .. import cards as cards_service
 from .. import customers as customers_service
+from ..naming import name_key
 from . import CHUNK, LIMITS
 from .columns import MATCH_KEYS, TARGETS, Options, fold_header
 from .drafts import draft_table
@@ -50,6 +51,7 @@ class Importer:
         self.summary = Summary()
         self.writing = True       # strict mode stops writing at the first error, and keeps checking
         self._countries: dict[str, str] | None = None
+        self._groups: dict[str, int] | None = None    # the tenant's groups by name key, read once
         self._reader_format: str | None = None
 
     # -- reading a row ---------------------------------------------------------------------
@@ -81,6 +83,8 @@ class Importer:
         country = data.get("country") or self.country
         if postcode.isdigit() and len(postcode) < 5 and country in ("PL", "CZ"):
             data["postcode"] = postcode.zfill(5)  # an Excel number dropped the leading zero of 00-950
+        if raw.get("group"):
+            self._group(raw["group"], data, errors)
         if "marketing_consent" in data:
             token = data["marketing_consent"].strip().lower()
             if token in _YES:
@@ -91,6 +95,19 @@ class Importer:
                 errors.append(_("%(field)s: write yes or no (or 1 / 0).", field=TARGETS["marketing_consent"]))
                 del data["marketing_consent"]
         return data
+
+    def _group(self, name: str, data: dict, errors: list[str]) -> None:
+        """A group named in the file, matched by name ignoring case; an unknown name is the row's
+        error (never a new group: a typo would otherwise hand out a group's discounts)."""
+        if self._groups is None:
+            self._groups = {name_key(n): gid for gid, n in db.session.execute(select(CustomerGroup.id,
+                                                                                    CustomerGroup.name))}
+        found = self._groups.get(name_key(name))
+        if found is None:
+            errors.append(_("%(field)s: there is no group “%(name)s”. Create it under Groups, or correct the file.",
+                            field=TARGETS["group"], name=name))
+        else:
+            data["group_id"] = found
 
     def _codes(self, raw: dict[str, str]) -> tuple[list[tuple[str, str]], bool]:
         """The row's card codes with their keys, and whether one is too long.

@@ -63,7 +63,42 @@
     rememberList();
   });
 
+  // The bulk bar: rows ticked in the table belong to its form; it says how many, ticks a whole
+  // page at once, refuses to send nothing, and returns to the list as it is filtered now.
+  function bulkRows() { return document.querySelectorAll("input[data-bulk-row]"); }
+  function countBulk() {
+    var bar = document.querySelector("[data-bulk-bar]");
+    if (!bar) { return; }
+    var rows = bulkRows(), n = 0;
+    rows.forEach(function (box) { if (box.checked) { n += 1; } });
+    var status = bar.querySelector("[data-bulk-count]");
+    if (status) { status.textContent = n ? status.dataset.some.replace("{n}", n) : status.dataset.none; }
+    var all = bar.querySelector("[data-bulk-all]");
+    if (all) { all.checked = n > 0 && n === rows.length; all.indeterminate = n > 0 && n < rows.length; }
+    if (n) { bar.removeAttribute("data-empty"); } else { bar.setAttribute("data-empty", ""); }
+  }
+  function wireBulk() {
+    var bar = document.querySelector("[data-bulk-bar]");
+    if (!bar) { return; }
+    document.addEventListener("change", function (event) {
+      var t = event.target;
+      if (t.matches && t.matches("[data-bulk-all]")) {
+        bulkRows().forEach(function (box) { box.checked = t.checked; });
+      }
+      if (t.matches && t.matches("[data-bulk-all], [data-bulk-row]")) { countBulk(); }
+    });
+    document.addEventListener("htmx:load", countBulk);
+    bar.addEventListener("submit", function (event) {
+      var chosen = Array.prototype.some.call(bulkRows(), function (box) { return box.checked; });
+      if (!chosen) { event.preventDefault(); countBulk(); return; }
+      var next = bar.querySelector("[data-bulk-next]");
+      if (next) { next.value = window.location.pathname + window.location.search; }
+    });
+    countBulk();
+  }
+
   function ready() {
+    wireBulk();
     focusErrorSummary();
     wireSearch();
     rememberList();
