@@ -117,7 +117,7 @@ def vat_rate(value, field: str) -> Decimal | None:
     """A VAT rate in percent, exact: "23", "5.5", 8; 0 to 100 with at most two decimals; or null."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
         raise ServiceError(_("%(field)s must be a percent from 0 to 100, e.g. \"23\" or \"5.5\".", field=field),
                            field=field)
     try:
