@@ -195,6 +195,7 @@ API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {
     ("syncCatalog", "body:categories[].parent_id"): lambda g: g.category_ext,
     ("syncCatalog", "body:products[].category_id"): lambda g: g.category_ext,
     ("listProducts", "query:category_id"): lambda g: g.category_ext,
+    ("listProducts", "query:cursor"): lambda g: g.product_ext,
 }
 
 

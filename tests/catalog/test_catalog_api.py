@@ -123,8 +123,9 @@ def test_products_search_filter_and_pages(client, manage, pos):
     assert len(first["products"]) == 2 and first["next_cursor"]
     rest = client.get(f"/api/v1/products?limit=2&cursor={first['next_cursor']}", headers=pos).json
     assert [p["id"] for p in rest["products"]] == ["1001"] and rest["next_cursor"] is None
+    assert first["next_cursor"] == "2001"  # the page's last product's id
     bad = client.get("/api/v1/products?cursor=zzz", headers=pos)
-    assert bad.status_code == 400 and bad.json["error"]["field"] == "cursor"
+    assert bad.status_code == 404 and bad.json["error"]["code"] == "product_not_found"
     assert client.get("/api/v1/products?category_id=nope", headers=pos).status_code == 404
     assert client.get("/api/v1/products?limit=500", headers=pos).status_code == 400
 

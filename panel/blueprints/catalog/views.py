@@ -27,15 +27,16 @@ def index():
     q = " ".join(request.args.get("q", "").split())[:100]
     category = _category_filter(request.args.get("category"))
     archived = request.args.get("archived") == "1"
-    page = listing.products(q=q, category=category, archived=archived, limit=PAGE_SIZE,
-                            cursor=request.args.get("after"))
+    after_id = row_id(request.args.get("after"))  # the previous page's last product (our id)
+    after = db.session.get(Product, after_id) if after_id else None
+    page = listing.products(q=q, category=category, archived=archived, limit=PAGE_SIZE, after=after)
     args = {k: v for k, v in (("q", q), ("category", category.id if category else None),
                               ("archived", "1" if archived else None)) if v}
     resp = render("catalog/index.html", block="product_table", page=page, q=q, category=category,
-                  archived=archived, args=args, choices=category_choices(), vat_text=vat_text,
-                  cursor=request.args.get("after"))
+                  archived=archived, args=args, choices=category_choices(), vat_text=vat_text, after=after)
     if is_htmx():
-        resp.headers["HX-Push-Url"] = url_for("catalog.index", **args)
+        # The address bar follows the list, the page included, so reload and back show the same.
+        resp.headers["HX-Push-Url"] = url_for("catalog.index", **args, **({"after": after.id} if after else {}))
     return resp
 
 

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from flask_babel import gettext as _
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from ....models import Category, Product
 from ....services.catalog import listing, refs, sync, tree
 from .. import bp
 from ..declare import api_operation
-from ..errors import ApiError
 from ..schemas import TenantRef
 
 
@@ -117,8 +115,8 @@ class ProductSearch(BaseModel):
         description="The POS id of a category: its products and its subcategories'.")] = None
     archived: Annotated[bool, Field(description="Include archived products.")] = False
     limit: Annotated[int, Field(ge=1, le=200, description="How many products at most (1-200).")] = 50
-    cursor: Annotated[str | None, Field(max_length=200,
-                                        description="The previous page's next_cursor.")] = None
+    cursor: Annotated[str | None, TenantRef(
+        "product", max_length=64, description="The previous page's next_cursor (its last product's id).")] = None
 
 
 class CategoryOut(BaseModel):
@@ -174,20 +172,18 @@ def sync_catalog(body: CatalogUpload):
 @api_operation(
     operation_id="listProducts", scope="pos", summary="List and search products", query=ProductSearch,
     response=ProductPage, answer="A page of products by name; next_cursor is null on the last page.",
-    errors=("category_not_found",), example={"products": [PRODUCT_EXAMPLE], "next_cursor": None},
+    errors=("category_not_found", "product_not_found"),
+    example={"products": [PRODUCT_EXAMPLE], "next_cursor": None},
     description="By name or POS id, in a category (with its subcategories). Archived products are "
                 "left out unless asked for.")
 def products(query: ProductSearch):
     category = refs.categories([query.category_id], field="category_id")[query.category_id] \
         if query.category_id else None
-    if query.cursor and listing.decode_cursor(query.cursor) is None:
-        raise ApiError(400, "invalid_parameter", _("cursor is not valid: send the previous page's next_cursor."),
-                       field="cursor")
-    page = listing.products(q=query.q, category=category, archived=query.archived, limit=query.limit,
-                            cursor=query.cursor)
+    after = refs.products([query.cursor], field="cursor")[query.cursor] if query.cursor else None
+    page = listing.products(q=query.q, category=category, archived=query.archived, limit=query.limit, after=after)
     return ProductPage.model_construct(
         products=[ProductOut.of(p, page.categories.get(p.category_id)) for p in page.products],
-        next_cursor=page.next_cursor)
+        next_cursor=page.products[-1].external_id if page.more else None)
 
 
 @bp.get("/categories")
