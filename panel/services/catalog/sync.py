@@ -221,10 +221,9 @@ def _update(model, columns: tuple[str, ...], rows: list[dict], now) -> None:
         db.session.execute(_PG_UPDATE[table.name], {**params, "tenant_id": tenant_id, "now": now})
         return
     stmt = (update(table)
-            .where(table.c.tenant_id == bindparam("tenant_id"), table.c.id == bindparam("row_id"))
+            .where(table.c.tenant_id == tenant_id, table.c.id == bindparam("row_id"))
             .values({c: bindparam(c) for c in columns} | {"updated_at": now}))
-    db.session.execute(stmt, [{"tenant_id": tenant_id, "row_id": r["id"], **{c: r[c] for c in columns}}
-                              for r in rows])
+    db.session.execute(stmt, [{"row_id": r["id"], **{c: r[c] for c in columns}} for r in rows])
 
 
 def _postgresql() -> bool:
