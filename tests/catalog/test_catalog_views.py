@@ -106,3 +106,19 @@ def test_polish_page(manager_a, catalog):
     manager_a.post("/language", data={"locale": "pl"})
     page = manager_a.get("/catalog/").text
     assert "Katalog" in page and "Produkty" in page
+
+
+def test_the_list_fragment_runs_the_same_queries_for_5_or_50_products(app, world_a, manager_a, count_queries):
+    def products(n):
+        with app.app_context(), as_tenant(world_a):
+            sync.upsert([{"id": "c", "name": "C"}],
+                        [{"id": f"q{i:03d}", "name": f"Q {i:03d}", "category_id": "c", "price": i} for i in range(n)])
+            db.session.commit()
+
+    products(5)
+    with count_queries() as few:
+        assert manager_a.get("/catalog/", headers=HX).status_code == 200
+    products(50)
+    with count_queries() as many:
+        assert manager_a.get("/catalog/", headers=HX).status_code == 200
+    assert many() == few()
