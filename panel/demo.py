@@ -29,17 +29,18 @@ def seed() -> list[str]:
             if user is None or db.session.scalar(select(Membership).where(Membership.user_id == user.id)) is None:
                 membership, _once = accounts.add_user(email, name, role)
                 accounts.set_password(membership.user, DEMO_PASSWORD)
-        from .demo_data import seed_customers
+        from .demo_data import seed_catalog, seed_customers
 
         created = seed_customers()
+        products = seed_catalog()
+        # Each area seeds its own part; later ones refer to earlier ones by name.
+        from .demo_groups import seed_groups
         from .demo_price_lists import seed_price_list
 
         seed_price_list()
-        from .demo_groups import seed_groups
-
         seed_groups()
         db.session.commit()
-    lines = [f"Demo tenant: {DEMO_NAME} (slug {tenant.slug}), {created} new customers",
+    lines = [f"Demo tenant: {DEMO_NAME} (slug {tenant.slug}), {created} new customers, {products} new products",
              "Sign in at http://127.0.0.1:5000/login with:"]
     lines += [f"  {role:8} {email}  password: {DEMO_PASSWORD}" for email, role, _n in LOGINS]
     return lines

@@ -106,3 +106,36 @@ def seed_customers() -> int:
                                 status="blocked" if rnd.random() < 0.08 else "active"))
         db.session.flush()
     return len(PEOPLE)
+
+
+# The demo restaurant's menu, as its POS would send it (ids are the POS's). Tobacco and the
+# wallet top-up are not discountable and earn no points: what the pricing pages show untouched.
+CATALOG_CATEGORIES = [
+    {"id": "NAP", "name": "Napoje"}, {"id": "NAP-GOR", "name": "Napoje gorące", "parent_id": "NAP"},
+    {"id": "NAP-PIWO", "name": "Piwo", "parent_id": "NAP"}, {"id": "DAN", "name": "Dania"},
+    {"id": "DES", "name": "Desery"}, {"id": "TYT", "name": "Wyroby tytoniowe"}, {"id": "INNE", "name": "Inne"},
+]
+CATALOG_PRODUCTS = [
+    ("1001", "Espresso", "NAP-GOR", 900, "8"), ("1002", "Cappuccino", "NAP-GOR", 1400, "8"),
+    ("1003", "Herbata z cytryną", "NAP-GOR", 1000, "8"), ("1101", "Lemoniada domowa 0,4 l", "NAP", 1600, "8"),
+    ("1102", "Woda mineralna 0,3 l", "NAP", 800, "8"), ("1201", "Piwo jasne 0,5 l", "NAP-PIWO", 1400, "23"),
+    ("1202", "Piwo pszeniczne 0,5 l", "NAP-PIWO", 1600, "23"), ("2001", "Żurek w chlebie", "DAN", 2900, "8"),
+    ("2002", "Pierogi ruskie", "DAN", 3200, "8"), ("2003", "Schabowy z ziemniakami", "DAN", 4600, "8"),
+    ("2004", "Placki ziemniaczane", "DAN", 3400, "8"), ("3001", "Szarlotka na ciepło", "DES", 1900, "8"),
+    ("3002", "Sernik", "DES", 1800, "8"),
+]
+CATALOG_UNTOUCHED = [
+    ("9001", "Marlboro Gold", "TYT", 1899, "23"), ("9002", "Doładowanie portfela", "INNE", None, "0"),
+    ("9003", "Napiwek", "INNE", None, None),
+]
+
+
+def seed_catalog() -> int:
+    """The demo menu through the POS's own upsert (idempotent); the products it created."""
+    from .services.catalog import sync
+
+    products = [{"id": i, "name": n, "category_id": c, "price": p, "vat_rate": v}
+                for i, n, c, p, v in CATALOG_PRODUCTS]
+    products += [{"id": i, "name": n, "category_id": c, "price": p, "vat_rate": v, "discountable": False,
+                  "earns_points": False} for i, n, c, p, v in CATALOG_UNTOUCHED]
+    return sync.upsert(CATALOG_CATEGORIES, products, source="demo").products.created

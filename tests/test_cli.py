@@ -1,8 +1,8 @@
 """The flask commands: tenants, tokens, demo data."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from panel.extensions import db
-from panel.models import ApiToken, Membership, Tenant
+from panel.models import ApiToken, Membership, Product, Tenant
 from panel.services import tokens
 from panel.tenancy import tenant_scope
 
@@ -69,4 +69,8 @@ def test_demo_seed_is_idempotent(app):
         tenant = db.session.scalar(select(Tenant).where(Tenant.name == "Bistro Demo"))
         with tenant_scope(tenant.id):
             roles = sorted(db.session.scalars(select(Membership.role)))
+            untouched = sorted(db.session.scalars(select(Product.name).where(Product.discountable.is_(False))))
+            products = db.session.scalar(select(func.count()).select_from(Product))
     assert roles == ["manager", "owner", "staff"]
+    assert "16 new products" in first.output and "0 new products" in second.output
+    assert products == 16 and "Marlboro Gold" in untouched

@@ -157,6 +157,10 @@ CORE_STATEMENTS_ALLOWED = {
     # The connection's dialect and SQLite's BEGIN IMMEDIATE; its rows go through the ORM.
     ("panel.locking", "open_write_transaction"),
     ("panel.access", "read_without_transaction"),  # sets the isolation level; runs no statement
+    # The catalog upsert's bulk INSERT/UPDATE (10,000 rows at once): tenant_id in every row and WHERE
+    # (tests/catalog/test_catalog_api.py::test_another_tenants_catalog_is_invisible).
+    ("panel.services.catalog.sync", "_insert"),
+    ("panel.services.catalog.sync", "_update"),
 }
 # Of those, the ones reading a tenant's rows bind the tenant into the statements they build
 # (what they return is tested in tests/cards/test_card_services.py and tests/customers/test_list.py).

@@ -201,6 +201,10 @@ API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {
     ("updateGroup", "body:discount_ids"): lambda g: [g.discount_id],
     ("updateGroup", "body:price_list_ids"): lambda g: [g.price_list_id],
     ("updateCustomer", "body:group_id"): lambda g: g.group_id,
+    ("syncCatalog", "body:categories[].parent_id"): lambda g: g.category_ext,
+    ("syncCatalog", "body:products[].category_id"): lambda g: g.category_ext,
+    ("listProducts", "query:category_id"): lambda g: g.category_ext,
+    ("listProducts", "query:cursor"): lambda g: g.product_ext,
 }
 
 

@@ -112,12 +112,20 @@ def _validate(model: type[BaseModel], data: dict, where: str) -> BaseModel:
     except ValidationError as e:
         problems = {}
         for err in e.errors(include_url=False, include_input=False):
-            name = ".".join(str(part) for part in err["loc"]) or where
+            name = _field_name(err["loc"]) or where
             problems.setdefault(name, _message(model, err, name))
         first, message = next(iter(problems.items()))
         if where == "query":  # the query string's errors were 400 invalid_parameter before models: kept
             raise ApiError(400, "invalid_parameter", message, field=first) from None
         raise ApiError(422, "invalid", message, field=first, fields=problems) from None
+
+
+def _field_name(loc: tuple) -> str:
+    """A field's path as a POS integrator reads it: `products[12].price`."""
+    name = ""
+    for part in loc:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name
 
 
 def _message(model: type[BaseModel], err: dict, name: str) -> str:
@@ -131,9 +139,13 @@ def _message(model: type[BaseModel], err: dict, name: str) -> str:
         return _("%(field)s has at most %(n)d characters.", field=name, n=ctx.get("max_length", 0))
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return _("%(field)s must be a whole number.", field=name)
-    if kind in ("greater_than_equal", "less_than_equal"):
+    if kind in ("greater_than_equal", "less_than_equal") and name in model.model_fields:
         low, high = _bounds(model, name)
         return _("%(field)s must be a whole number from %(low)d to %(high)d.", field=name, low=low, high=high)
+    if kind == "greater_than_equal":  # a nested field ("discount_ids[0]"): its own bound says it
+        return _("%(field)s must be at least %(n)s.", field=name, n=ctx.get("ge"))
+    if kind == "less_than_equal":
+        return _("%(field)s must be at most %(n)s.", field=name, n=ctx.get("le"))
     if kind in ("bool_type", "bool_parsing"):
         return _("Send %(field)s as true or false.", field=name)
     return _("%(field)s is not valid.", field=name)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import delete
@@ -16,19 +17,24 @@ from .columns import Options, guess_mapping
 MIME_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def create_draft(filename: str, data: bytes, user_id: int | None) -> JobRun:
-    """Read the upload, guess its mapping and keep it on a draft run. Raises TableFileError."""
+def create_draft(filename: str, data: bytes, user_id: int | None, *, kind: str = DRAFT_KIND,
+                 guess: Callable[[list[str]], list[str]] = guess_mapping) -> JobRun:
+    """Read the upload, guess its mapping and keep it on a draft run. Raises TableFileError.
+
+    `kind` and `guess` are the customer import's unless another import (the catalog's) keeps
+    its drafts here too: the upload, its reading and its lifetime are the same for all.
+    """
     if not data:
         raise TableFileError(_("The file is empty."), field="file")
     file_format = detect_format(filename, data)
     # Only the rows the next pages show are parsed here, in the request; the job reads the rest.
     table = read_table(data, file_format, limit=PREVIEW_ROWS, limits=LIMITS)
     # Drafts nobody started are the user's uploaded personal data: they do not linger.
-    db.session.execute(delete(JobRun).where(JobRun.kind == DRAFT_KIND,
+    db.session.execute(delete(JobRun).where(JobRun.kind == kind,
                                             JobRun.created_at < utcnow() - DRAFT_TTL)
                        .execution_options(synchronize_session=False))
-    options = Options(guess_mapping(table.headers))
-    run = JobRun(kind=DRAFT_KIND, status="finished", progress=100, created_by_id=user_id,
+    options = Options(guess(table.headers))
+    run = JobRun(kind=kind, status="finished", progress=100, created_by_id=user_id,
                  file_name=_ascii_name(filename), file_type=MIME_TYPES[file_format], file_data=data,
                  params={"format": file_format, "encoding": table.encoding, "delimiter": table.delimiter,
                          "source": _display_name(filename), **options.to_params()})
