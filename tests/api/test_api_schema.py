@@ -21,9 +21,10 @@ def _excluded(operation, mode) -> list:
         # refused is tested by hand (test_api.py), because unknown query parameters are ignored on
         # purpose (older tills keep working) and the generator counts them as invalid.
         return [negative_data_rejection]
-    if operation.method.upper() == "POST":
-        # A schema-valid customer may still break a rule the document cannot express (a NIP's
-        # check digit, a phone's length, an expiry in the past): 422 is the documented answer.
+    if operation.method.upper() in ("POST", "PUT", "PATCH"):
+        # A schema-valid write may still break a rule the document cannot express (a NIP's
+        # check digit, an expiry in the past, a new product without a name, a parent loop):
+        # 422 is the documented answer.
         return [positive_data_acceptance]
     return []
 
