@@ -141,7 +141,7 @@ def _value(raw: Mapping, v: Values, errors: dict[str, str], currency: str) -> No
             errors["percent"] = _("A percent is a number above 0 and up to 100, with at most 4 decimals, "
                                   "such as 5 or 12,5.")
         return
-    v.amount = _money(amount, currency)
+    v.amount = money_value(amount, currency)
     if v.amount is None or v.amount <= 0:
         errors["amount"] = _("An amount is above zero, such as 10 or 12,50.")
 
@@ -154,7 +154,7 @@ def _percent(value) -> Decimal:
     return parse_percent(value)
 
 
-def _money(value, currency: str) -> int | None:
+def money_value(value, currency: str) -> int | None:
     """Minor units from the API's integer or the form's text; None when it is neither."""
     if isinstance(value, bool) or isinstance(value, float):
         return None
@@ -169,7 +169,7 @@ def _money(value, currency: str) -> int | None:
 def _min_bill(value, scope: str, errors: dict[str, str], currency: str) -> int:
     if value is None or str(value).strip() == "":
         return 0
-    minor = _money(value, currency)
+    minor = money_value(value, currency)
     if minor is None or minor < 0:
         errors["min_bill"] = _("A minimum bill is an amount of zero or more, such as 50 or 49,90.")
         return 0
@@ -216,10 +216,10 @@ def _windows(value, errors: dict[str, str]) -> list[Window]:
         if not isinstance(row, Mapping):
             errors[f"weekly.{i}"] = _("Send the weekly hours as a list of {days, from, to}.")
             continue
-        days = _window_days(row.get("days"))
+        days = window_days(row.get("days"))
         if not days:
             errors[f"weekly.{i}.days"] = _("Tick at least one day.")
-        start, end = _hour(row.get("from")), _hour(row.get("to"))
+        start, end = parse_hour(row.get("from")), parse_hour(row.get("to"))
         if start is None:
             errors[f"weekly.{i}.from"] = _("Enter an hour such as 15:00.")
         if end is None:
@@ -231,7 +231,7 @@ def _windows(value, errors: dict[str, str]) -> list[Window]:
     return out
 
 
-def _window_days(value) -> tuple[int, ...]:
+def window_days(value) -> tuple[int, ...]:
     if not isinstance(value, (list, tuple)):
         return ()
     days = set()
@@ -242,7 +242,7 @@ def _window_days(value) -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
-def _hour(value) -> time | None:
+def parse_hour(value) -> time | None:
     """"15:00", "9:30", "15.00"; "24:00" is the midnight that ends a day."""
     match = _HOUR.fullmatch(str(value or "").strip())
     if match is None:

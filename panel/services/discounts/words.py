@@ -169,3 +169,9 @@ def _day(day: date, locale: str) -> str:
 def _babel(locale: str) -> Locale:
     # The panel's English is British (day first), as panel/i18n.py writes dates.
     return Locale.parse("en_GB" if locale == "en" else locale)
+
+
+def day_names(locale: str) -> list[str]:
+    """The seven days' short names, Monday first, as the sentence writes them."""
+    names = _babel(locale).days["format"]["abbreviated"]
+    return [names[i] for i in range(7)]
