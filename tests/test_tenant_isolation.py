@@ -85,7 +85,7 @@ def _graph(world, mark: str, card_code: str) -> Graph:
         db.session.info.pop("regulars_pending_jobs", None)  # the walker does not need it run
         membership = db.session.scalar(select(Membership).where(Membership.user_id == world.staff.id))
         invite, _t = accounts.create_invite(f"invitee@{mark.lower()}.test", "staff", world.owner.id)
-        token, plain = tokens.create(f"Till {mark}")
+        token, plain = tokens.create(f"Till {mark}", scopes=("pos", "manage"))  # the walker tries every operation
         pricing = _pricing_graph(mark, customer)
         db.session.commit()
         return Graph(customer.id, card.id, run.id, membership.id, invite.id, token.id, plain, card_code, **pricing)
@@ -191,7 +191,12 @@ def _b_state(app, world_b) -> str:
 # Fields of the API's JSON bodies and query strings that name a row (declared with
 # schemas.TenantRef): (operationId, field path) -> tenant B's value. A new id field that is not
 # listed fails test_api_id_fields_in_bodies_and_queries_are_covered.
-API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {}
+API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {
+    # Discounts name categories and products by the POS's ids.
+    **{(op, f"body:{field}"): (lambda g: [g.category_ext]) if "category" in field else (lambda g: [g.product_ext])
+       for op in ("createDiscount", "updateDiscount")
+       for field in ("category_ids", "product_ids", "excluded_category_ids", "excluded_product_ids")},
+}
 
 
 def _tenant_refs(schema: dict, defs: dict | None = None, prefix: str = "") -> list[str]:

@@ -41,6 +41,9 @@ class Operation:
     errors: tuple[str, ...] = ()                              # error codes it may answer (see ERRORS)
     idempotency: Literal["none", "optional", "required"] = "none"
     example: dict | None = None                               # the success answer's example
+    # Loads the row the path names before the body is read, so another tenant's id is a 404
+    # whatever the body holds; the view receives it as `found`.
+    load: Callable[..., object] | None = None
 
 
 def api_operation(**declared) -> Callable:
@@ -60,6 +63,8 @@ def api_operation(**declared) -> Callable:
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             require_scope(op.scope)
+            if op.load is not None:
+                kwargs["found"] = op.load(**kwargs)
             if op.query is not None:
                 kwargs["query"] = _validate(op.query, request.args.to_dict(), where="query")
             data = None

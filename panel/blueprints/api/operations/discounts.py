@@ -223,10 +223,9 @@ def create_discount(body: DiscountCreate):
 @api_operation(
     operation_id="updateDiscount", scope="manage", summary="Change a discount", body=DiscountFields,
     response=DiscountOut, idempotency="optional", answer="The discount as saved.",
-    errors=("discount_not_found", *WRITE_ERRORS), example=EXAMPLE, path=PATH,
+    errors=("discount_not_found", *WRITE_ERRORS), example=EXAMPLE, path=PATH, load=_found,
     description="Send only the fields to change; lists (ids, weekly) are replaced whole.")
-def update_discount(discount_id: str, body: DiscountFields):
-    found = _found(discount_id)
+def update_discount(discount_id: str, found: Discount, body: DiscountFields):
     return _out(discounts.update(found, body.data(), currency=_currency()))
 
 
