@@ -79,8 +79,7 @@ def validate(data: Mapping, current: Discount | None = None, *, currency: str = 
         errors["name"] = _("Give the discount a name.")
     elif len(v.name) > NAME_LENGTH:
         errors["name"] = _("A name has at most %(n)d characters.", n=NAME_LENGTH)
-    elif name_taken(v.name, current):
-        errors["name"] = _("Another discount is already called %(name)s.", name=v.name)
+    taken = bool(v.name) and "name" not in errors and name_taken(v.name, current)
     _value(raw, v, errors, currency)
     v.scope = str(raw.get("scope") or "bill")
     if v.scope not in SCOPES:
@@ -97,6 +96,11 @@ def validate(data: Mapping, current: Discount | None = None, *, currency: str = 
         errors["valid_to"] = _("The last day cannot come before the first.")
     v.weekly = _windows(raw.get("weekly") or [], errors)
     v.min_bill = _min_bill(raw.get("min_bill"), v.scope, errors, currency)
+    if taken:
+        message = _("Another discount is already called %(name)s.", name=v.name)
+        if not errors:  # alone, it is the API's 409 `conflict`; with other faults, one of them
+            raise ServiceError(message, field="name", code="conflict")
+        errors = {"name": message, **errors}
     if errors:
         raise DiscountInvalid(errors)
     # Every id named must exist; only the targets the scope uses are kept, so a PATCH that turns
