@@ -32,8 +32,12 @@ def seed() -> list[str]:
         from .demo_data import seed_customers
 
         created = seed_customers()
+        from .demo_discounts import seed_discounts
+
+        new_discounts = seed_discounts()
         db.session.commit()
-    lines = [f"Demo tenant: {DEMO_NAME} (slug {tenant.slug}), {created} new customers",
+    lines = [f"Demo tenant: {DEMO_NAME} (slug {tenant.slug}), {created} new customers, "
+             f"{new_discounts} new discounts",
              "Sign in at http://127.0.0.1:5000/login with:"]
     lines += [f"  {role:8} {email}  password: {DEMO_PASSWORD}" for email, role, _n in LOGINS]
     return lines

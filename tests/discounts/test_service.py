@@ -83,3 +83,24 @@ def test_the_picker_lists_leave_out_hidden_and_archived(scoped):
     assert [d.name for d in discounts.search(status="hidden")] == ["Hidden"]
     assert [d.name for d in discounts.search(status="archived")] == ["Old"]
     assert [d.name for d in discounts.search(status="all")] == ["Hidden", "Old", "On the till"]
+
+
+def test_the_demo_seeds_its_discounts_once(app):
+    from panel.demo import seed
+    from panel.models import Tenant
+    from panel.tenancy import tenant_scope
+
+    with app.app_context():
+        seed()
+        seed()
+        tenant = db.session.scalar(select(Tenant).where(Tenant.name == "Bistro Demo"))
+        with tenant_scope(tenant.id):
+            found = {x.discount.name: x for x in discounts.load(discounts.search(status="all"))}
+            assert set(found) == {"Stali goście -5%", "Happy hour: napoje -20%", "Rachunek od 200 zł: -15 zł"}
+            assert found["Stali goście -5%"].discount.selectable is False
+            happy = found["Happy hour: napoje -20%"]
+            assert [c.name for c in happy.categories] == ["Napoje"]
+            assert [(w.days, f"{w.start:%H:%M}", f"{w.end:%H:%M}") for w in happy.windows] == [
+                ((1, 2, 3, 4, 5), "15:00", "17:00")]
+            assert [d.name for d in discounts.selectable_discounts()] == ["Happy hour: napoje -20%",
+                                                                          "Rachunek od 200 zł: -15 zł"]
