@@ -25,24 +25,24 @@ CASES = [
     (Rule(amount=1000, scope="categories", categories=("Drinks",), excluded_categories=("Tobacco",),
           valid_from=date(2027, 1, 1), valid_to=date(2027, 1, 31)), {
         "en": "PLN10.00 off each item in the category Drinks, except the category Tobacco, "
-              "from 1 Jan 2027 to 31 Jan 2027",
+              "from 1 January 2027 to 31 January 2027",
         "pl": "Rabat 10,00\u00a0zł na każdą sztukę z kategorii Drinks, z wyłączeniem kategorii Tobacco, "
-              "od 1 sty 2027 do 31 sty 2027",
+              "od 1 stycznia 2027 do 31 stycznia 2027",
         "cs": "Sleva 10,00\u00a0PLN na každý kus z kategorie Drinks, kromě kategorie Tobacco, "
-              "od 1. 1. 2027 do 31. 1. 2027"}),
+              "od 1. ledna 2027 do 31. ledna 2027"}),
     (Rule(percent=Decimal("12.5"), scope="categories", categories=("Napoje", "Desery"),
           excluded_products=("Piwo", "Cola", "Wino")), {
         "en": "12.5% off the categories Napoje, Desery, except the products Piwo, Cola, Wino",
         "pl": "Rabat 12,5% na kategorie Napoje, Desery, z wyłączeniem produktów Piwo, Cola, Wino",
         "cs": "Sleva 12,5\u00a0% na kategorie Napoje, Desery, kromě produktů Piwo, Cola, Wino"}),
     (Rule(percent=Decimal(10), scope="products", products=("Pivo",), valid_to=date(2027, 3, 31)), {
-        "en": "10% off the product Pivo, until 31 Mar 2027",
-        "pl": "Rabat 10% na produkt Pivo, do 31 mar 2027",
-        "cs": "Sleva 10\u00a0% na produkt Pivo, do 31. 3. 2027"}),
+        "en": "10% off the product Pivo, until 31 March 2027",
+        "pl": "Rabat 10% na produkt Pivo, do 31 marca 2027",
+        "cs": "Sleva 10\u00a0% na produkt Pivo, do 31. března 2027"}),
     (Rule(percent=Decimal(5), min_bill=5000, valid_from=date(2027, 5, 1), valid_to=date(2027, 5, 1)), {
         "en": "5% off the whole bill, minimum bill PLN50.00, only on 1 May 2027",
-        "pl": "Rabat 5% na cały rachunek, przy rachunku od 50,00\u00a0zł, tylko 1 maj 2027",
-        "cs": "Sleva 5\u00a0% na celý účet, při útratě od 50,00\u00a0PLN, pouze 1. 5. 2027"}),
+        "pl": "Rabat 5% na cały rachunek, przy rachunku od 50,00\u00a0zł, tylko 1 maja 2027",
+        "cs": "Sleva 5\u00a0% na celý účet, při útratě od 50,00\u00a0PLN, pouze 1. května 2027"}),
 ]
 
 

@@ -163,7 +163,8 @@ def days_text(days: tuple[int, ...] | list[int], locale: str) -> str:
 
 
 def _day(day: date, locale: str) -> str:
-    return format_date(day, "medium", locale=_babel(locale))
+    # Written out ("1 lutego 2027", "1. února 2027"): the sentence reads them in running text.
+    return format_date(day, "long", locale=_babel(locale))
 
 
 def _babel(locale: str) -> Locale:

@@ -156,7 +156,7 @@ EXAMPLE = {"id": 7, "name": "Happy hour drinks", "percent": "20", "amount": None
            "excluded_product_ids": [], "selectable": True, "valid_from": "2027-01-01", "valid_to": "2027-12-31",
            "weekly": [{"days": [1, 2, 3, 4, 5], "from": "15:00", "to": "17:00"}], "min_bill": 0,
            "archived": False, "description": "20% off the category Drinks, except the category Tobacco, "
-                                             "from 1 Jan 2027 to 31 Dec 2027, Mon–Fri 15:00–17:00"}
+                                             "from 1 January 2027 to 31 December 2027, Mon–Fri 15:00–17:00"}
 PATH = {"discount_id": {"example": 7, "schema": {"type": "integer", "minimum": 1}}}
 WRITE_ERRORS = ("category_not_found", "product_not_found", "conflict")
 
