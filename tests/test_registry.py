@@ -33,20 +33,21 @@ def _tabs(page: str) -> list[str]:
 
 def test_navigation_keeps_its_items_order_and_roles(owner_a, manager_a, staff_a):
     assert _nav(staff_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards"]
-    assert _nav(manager_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards", "Settings"]
-    assert _nav(owner_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards", "Users",
-                                                    "Audit log", "Settings"]
+    assert _nav(manager_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards", "Discounts",
+                                                      "Settings"]
+    assert _nav(owner_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards", "Discounts",
+                                                    "Users", "Audit log", "Settings"]
     owner_a.post("/language", data={"locale": "pl", "next": "/"})
-    assert _nav(owner_a.get("/").data.decode()) == ["Pulpit", "Terminal", "Klienci", "Karty", "Użytkownicy",
-                                                    "Dziennik zdarzeń", "Ustawienia"]
+    assert _nav(owner_a.get("/").data.decode()) == ["Pulpit", "Terminal", "Klienci", "Karty", "Rabaty",
+                                                    "Użytkownicy", "Dziennik zdarzeń", "Ustawienia"]
 
 
 def test_a_registered_nav_item_shows_in_its_place_to_its_roles(registries, manager_a, staff_a):
     # An area that exists (the import pages) stands in for a new one: only the call is new.
     registries.nav_items.register("imports.upload", "Imports", role="manager", order=35)
-    registries.nav_items.register("groups.index", "Groups", role="staff", order=50)  # no such blueprint yet
+    registries.nav_items.register("loyalty.index", "Loyalty", role="staff", order=60)  # no such blueprint yet
     assert _nav(manager_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Imports", "Cards",
-                                                      "Settings"]
+                                                      "Discounts", "Settings"]
     assert "Imports" not in _nav(staff_a.get("/").data.decode())
 
 

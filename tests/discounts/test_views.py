@@ -99,12 +99,16 @@ def test_the_list_searches_and_filters(app, world_a, catalog_a, manager_a):
         manager_a.post("/discounts/new", data={**FORM, "name": name, "selectable": selectable,
                                                "scope": "bill", "weekly-0-days": [], "weekly-0-from": "",
                                                "weekly-0-to": ""})
-    page = manager_a.get("/discounts/").text
+    resp = manager_a.get("/discounts/")
+    assert resp.status_code == 200
+    page = resp.text
     assert "Happy hour" in page and "Stali goście -5%" in page and "hidden on the terminal" in page
     fragment = manager_a.get("/discounts/?q=stali", headers=HX)
     assert "Stali goście -5%" in fragment.text and "Happy hour" not in fragment.text
     assert fragment.headers["HX-Push-Url"] == "/discounts/?q=stali"
-    hidden = manager_a.get("/discounts/?status=hidden", headers=HX).text
+    hidden = manager_a.get("/discounts/?status=hidden", headers=HX)
+    assert hidden.status_code == 200 and hidden.headers["HX-Push-Url"] == "/discounts/?status=hidden"
+    hidden = hidden.text
     assert "Stali goście -5%" in hidden and "Happy hour" not in hidden
 
 
@@ -153,3 +157,25 @@ def test_archive_restore_and_delete(app, world_a, catalog_a, manager_a):
 def test_staff_may_not_manage_discounts(staff_a):
     assert staff_a.get("/discounts/").status_code == 403
     assert staff_a.post("/discounts/new", data=FORM).status_code == 403
+
+
+def test_list_fragment_query_count_does_not_grow(app, world_a, catalog_a, manager_a, count_queries):
+    def add(n: int, start: int) -> None:
+        with app.app_context(), as_tenant(world_a):
+            for i in range(start, start + n):
+                discounts.create({"name": f"Promo {i}", "percent": "5", "scope": "categories",
+                                  "category_ids": ["drinks"], "excluded_product_ids": ["cola"],
+                                  "weekly": [{"days": [1], "from": "15:00", "to": "17:00"}]})
+            db.session.commit()
+
+    def run() -> int:
+        manager_a.get("/discounts/", headers=HX)  # warm caches
+        with count_queries() as n:
+            assert manager_a.get("/discounts/?q=promo", headers=HX).status_code == 200
+        return n()
+
+    add(2, 0)
+    small = run()
+    add(30, 2)
+    # The discounts, their targets with names, their windows: three statements for any number.
+    assert run() == small

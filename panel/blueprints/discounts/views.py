@@ -32,14 +32,14 @@ def _currency() -> str:
 @read_only
 def index():
     q = request.args.get("q", "")[:100]
-    status = request.args.get("status", "active")
-    status = status if status in discounts.listing.STATUSES else "active"
-    found = discounts.load(discounts.search(q, status))
+    show = request.args.get("status", "active")
+    show = show if show in discounts.listing.STATUSES else "active"
+    found = discounts.load(discounts.search(q, show))
     currency, locale = _currency(), locale_code()
     rows = [(x, x.describe(currency, locale)) for x in found]
-    resp = render("discounts/index.html", block="discount_table", q=q, status=status, rows=rows)
+    resp = render("discounts/index.html", block="discount_table", q=q, show=show, rows=rows)
     if is_htmx():
-        args = {k: v for k, v in (("q", q), ("status", status if status != "active" else "")) if v}
+        args = {k: v for k, v in (("q", q), ("status", show if show != "active" else "")) if v}
         resp.headers["HX-Push-Url"] = url_for("discounts.index", **args)
     return resp
 
