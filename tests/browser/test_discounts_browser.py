@@ -69,6 +69,7 @@ def test_a_happy_hour_set_up_in_polish(page, app, world_a, catalog):
     expect(page.locator("#excluded_product_ids-chips .chip")).to_have_text(["Cola×"])
     expect(page.locator("input[name=weekly-0-days]:checked")).to_have_count(5)
     expect(page.locator("#name")).to_have_value("Happy hour")
+    shot(page, "discount-form-refused-pl")
 
     page.fill("#valid_to", "2027-12-31")
     page.click("#discount-form button[type=submit]")
@@ -89,3 +90,13 @@ def test_a_happy_hour_set_up_in_polish(page, app, world_a, catalog):
     expect(page.locator("#discount-table tbody tr")).to_have_count(1)
     expect(page.locator(".discount-rule")).to_contain_text("ukryty w terminalu")
     shot(page, "discount-list-pl")
+
+    # In Czech, the same rule in Czech grammar, on the edit form.
+    page.click("button.lang[value=cs]")
+    page.wait_for_function("document.documentElement.lang === 'cs'")
+    page.click("text=Happy hour")
+    page.click("text=Upravit")
+    expect(page.locator("#discount-sentence")).to_have_text(
+        "Sleva 20\u00a0% na kategorii Drinks, kromě produktu Cola, skrytá v terminálu, od 1. února 2027 "
+        "do 31. prosince 2027, po–pá 15:00–17:00")
+    shot(page, "discount-form-cs")

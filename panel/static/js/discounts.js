@@ -107,6 +107,10 @@
     if (first) { first.focus(); }
   }
 
+  // A form that came back with errors: the summary is read out first.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) { summary.focus(); }
+
   document.querySelectorAll(".group-dot[data-colour]").forEach(function (dot) {
     if (/^#[0-9a-fA-F]{6}$/.test(dot.dataset.colour)) { dot.style.background = dot.dataset.colour; }
   });
