@@ -151,6 +151,15 @@ def test_the_picker_lists_only_what_the_terminal_may_offer(client, catalog_a, ma
     assert names("") == ["Happy hour", "Stali goście"]
     assert names("?selectable=true&q=happy") == ["Happy hour"]
     assert names("?selectable=true&q=stali") == []
+    listed = client.get("/api/v1/discounts?q=happy", headers=pos_a.headers).json["discounts"]
+    assert listed[0]["weekly"] == [] and set(listed[0]) == set(client.get(
+        f"/api/v1/discounts/{listed[0]['id']}", headers=pos_a.headers).json)
+
+
+def test_a_listed_discount_is_shaped_as_one_read_alone(client, catalog_a, manage_a):
+    created = post(client, manage_a, HAPPY).json
+    listed = client.get("/api/v1/discounts", headers=manage_a.headers).json["discounts"]
+    assert listed == [created]
 
 
 def test_scopes(client, catalog_a, pos_a, manage_a):

@@ -39,7 +39,8 @@ Percent = Annotated[Annotated[str, Field(max_length=12)] | int | None, BeforeVal
 
 
 class WeeklyWindow(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
+    # "from" is a Python keyword: the field is from_, spelled "from" in and out (lists too).
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
     days: list[int] = Field(description="ISO days: 1 is Monday, 7 is Sunday.")
     from_: str = Field(alias="from", description="Local time HH:MM in the restaurant's zone.")
@@ -122,9 +123,6 @@ class DiscountOut(BaseModel):
                     for w in x.windows],
             min_bill=d.min_bill or 0, archived=d.archived_at is not None,
             description=x.describe(currency, str(get_locale() or "en")))
-
-    def model_dump_json(self, **kwargs) -> str:  # "from", as the request spells it
-        return super().model_dump_json(by_alias=True, **kwargs)
 
 
 class DiscountList(BaseModel):
