@@ -189,6 +189,7 @@ RAW_SQL_ALLOWED = {
     "panel.services.health",  # SELECT 1
     "panel.jobs.imports",     # ANALYZE after a big import: statistics, no rows read
     "panel.locking",          # BEGIN IMMEDIATE on SQLite: a lock, no rows read
+    "panel.models",           # partial unique indexes' predicates (archived_at IS NULL): schema, no rows read
 }
 
 
