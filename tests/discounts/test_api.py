@@ -183,3 +183,18 @@ def test_another_tenants_discount_and_catalog_are_404(app, client, world_a, worl
         assert resp.status_code == 404 and resp.json["error"]["code"] == "discount_not_found"
     listed = client.get("/api/v1/discounts?q=secret", headers=manage_a.headers).json
     assert listed == {"discounts": []}
+
+
+def test_a_retried_create_with_its_key_answers_the_first_discount(app, client, world_a, catalog_a, manage_a):
+    first = post(client, manage_a, HAPPY, **{"Idempotency-Key": "till-7-retry"})
+    again = post(client, manage_a, HAPPY, **{"Idempotency-Key": "till-7-retry"})
+    assert first.status_code == again.status_code == 201
+    assert again.json == first.json and again.headers.get("Idempotent-Replayed") == "true"
+    assert client.get("/api/v1/discounts", headers=manage_a.headers).json["discounts"] == [first.json]
+
+
+def test_the_audit_log_names_the_discount(client, catalog_a, manage_a, owner_a):
+    post(client, manage_a, HAPPY)
+    owner_a.post("/language", data={"locale": "pl"})
+    page = owner_a.get("/audit/").text
+    assert "dodał(a) rabat" in page and "<td>Rabat</td>" in page and "Happy hour" in page

@@ -1,6 +1,7 @@
 """Discounts: percent or amount, on the bill, categories or products, hidden or on the terminal."""
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from ...registry import audit_labels, nav_items
 
@@ -16,6 +17,7 @@ audit_labels.register(
         "discount.deleted": _l("deleted a discount"),
     },
     groups={"discount": _l("Discounts")},
+    records={"discount": lazy_pgettext("discount", "Discount")},  # the entry's summary names which
 )
 
 from . import views  # noqa: E402,F401  (routes register on import)
