@@ -114,10 +114,15 @@ def test_patch_changes_only_what_it_sends(client, catalog_a, manage_a):
     assert resp.json == {**created, "percent": "25", "selectable": False,
                          "description": resp.json["description"]}
     assert "hidden on the terminal" in resp.json["description"]
-    # From percent to amount: the other is cleared by sending null.
-    resp = client.patch(f"/api/v1/discounts/{created['id']}", json={"percent": None, "amount": 300},
-                        headers=manage_a.headers)
+    # From percent to amount: sending the amount alone replaces the percent, and back.
+    resp = client.patch(f"/api/v1/discounts/{created['id']}", json={"amount": 300}, headers=manage_a.headers)
     assert resp.status_code == 200 and resp.json["percent"] is None and resp.json["amount"] == 300
+    resp = client.patch(f"/api/v1/discounts/{created['id']}", json={"percent": "7.5", "amount": None},
+                        headers=manage_a.headers)
+    assert resp.status_code == 200 and resp.json["percent"] == "7.5" and resp.json["amount"] is None
+    resp = client.patch(f"/api/v1/discounts/{created['id']}", json={"percent": "7.5", "amount": 100},
+                        headers=manage_a.headers)
+    assert resp.status_code == 422 and resp.json["error"]["field"] == "percent"
 
 
 def test_delete_removes_an_unused_discount_and_archives_one_a_group_grants(app, client, world_a, catalog_a,

@@ -72,6 +72,10 @@ def validate(data: Mapping, current: Discount | None = None, *, currency: str = 
     from .listing import plain_fields  # the current discount as input, for the keys left out
 
     raw = {**(plain_fields(current) if current is not None else {}), **{k: data[k] for k in FIELDS if k in data}}
+    # A change that sends only the new amount (or percent) means it instead of the other.
+    for given, other in (("amount", "percent"), ("percent", "amount")):
+        if data.get(given) not in (None, "") and other not in data:
+            raw[other] = None
     errors: dict[str, str] = {}
     v = Values()
     v.name = " ".join(str(raw.get("name") or "").split())
