@@ -179,3 +179,16 @@ def test_list_fragment_query_count_does_not_grow(app, world_a, catalog_a, manage
     add(30, 2)
     # The discounts, their targets with names, their windows: three statements for any number.
     assert run() == small
+
+
+def test_a_product_that_is_never_discounted_is_pointed_out(app, world_a, catalog_a, manager_a):
+    data = {**FORM, "scope": "products", "product_ids": ["beer", "cigs"], "excluded_product_ids": []}
+    resp = manager_a.post("/discounts/new", data=data)
+    assert resp.status_code == 303
+    page = manager_a.get(resp.headers["Location"]).text
+    assert "Not discountable, so never reduced: Cigarettes." in page
+    picker = manager_a.get("/discounts/pick/products?q=ciga", headers=HX).text
+    assert 'data-pick="cigs"' in picker and "data-blocked=" in picker
+    d = _only(app, world_a).discount
+    form = manager_a.get(f"/discounts/{d.id}/edit").text
+    assert 'class="chip chip-blocked"' in form and "Not discountable, so never reduced: Cigarettes." in form

@@ -35,7 +35,7 @@ class Chip:
 
     id: str
     label: str
-    detail: str = ""
+    blocked: bool = False  # a product sold at its own price (tobacco, vouchers): never reduced
 
 
 @dataclass
@@ -175,4 +175,4 @@ def _category_chip(c: Category) -> Chip:
 
 
 def _product_chip(p: Product) -> Chip:
-    return Chip(p.external_id, p.name)
+    return Chip(p.external_id, p.name, blocked=not p.discountable)

@@ -15,13 +15,14 @@
     picker.querySelector(".picker-q").setAttribute("aria-expanded", "false");
   }
 
-  function addChip(picker, id, label) {
+  function addChip(picker, id, label, blocked) {
     var name = picker.dataset.name, chips = picker.querySelector(".chips");
     var exists = Array.prototype.some.call(chips.querySelectorAll("input"), function (i) { return i.value === id; });
     if (exists) { return; }
     var li = document.createElement("li"), input = document.createElement("input"),
         span = document.createElement("span"), remove = document.createElement("button");
-    li.className = "chip";
+    li.className = blocked ? "chip chip-blocked" : "chip";
+    if (blocked) { li.title = blocked; }
     input.type = "hidden"; input.name = name; input.value = id;
     span.textContent = label;
     remove.type = "button"; remove.className = "chip-remove"; remove.textContent = "×";
@@ -33,7 +34,7 @@
 
   function pick(button) {
     var picker = button.closest("[data-picker]"), search = picker.querySelector(".picker-q");
-    addChip(picker, button.dataset.pick, button.dataset.label);
+    addChip(picker, button.dataset.pick, button.dataset.label, button.dataset.blocked);
     var item = button.closest("li"), next = item.nextElementSibling || item.previousElementSibling;
     item.remove();
     // Keep going with the keyboard: the next option, else back to the search.
