@@ -24,6 +24,7 @@ from .. import ServiceError
 from ..cards.rows import parse_expiry
 from ..catalog import refs
 from ..naming import name_key
+from .listing import plain_fields
 from .words import Window
 
 FIELDS = ("name", "percent", "amount", "scope", "category_ids", "product_ids", "excluded_category_ids",
@@ -69,8 +70,6 @@ def validate(data: Mapping, current: Discount | None = None, *, currency: str = 
     An unknown category or product id (another tenant's included) is refused by catalog.refs
     as `category_not_found` / `product_not_found` (the API's 404), after the other checks.
     """
-    from .listing import plain_fields  # the current discount as input, for the keys left out
-
     raw = {**(plain_fields(current) if current is not None else {}), **{k: data[k] for k in FIELDS if k in data}}
     # A change that sends only the new amount (or percent) means it instead of the other.
     for given, other in (("amount", "percent"), ("percent", "amount")):
