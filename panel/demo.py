@@ -34,13 +34,16 @@ def seed() -> list[str]:
         created = seed_customers()
         products = seed_catalog()
         # Each area seeds its own part; later ones refer to earlier ones by name.
+        from .demo_discounts import seed_discounts
         from .demo_groups import seed_groups
         from .demo_price_lists import seed_price_list
 
+        new_discounts = seed_discounts()
         seed_price_list()
         seed_groups()
         db.session.commit()
-    lines = [f"Demo tenant: {DEMO_NAME} (slug {tenant.slug}), {created} new customers, {products} new products",
+    lines = [f"Demo tenant: {DEMO_NAME} (slug {tenant.slug}), {created} new customers, {products} new products, "
+             f"{new_discounts} new discounts",
              "Sign in at http://127.0.0.1:5000/login with:"]
     lines += [f"  {role:8} {email}  password: {DEMO_PASSWORD}" for email, role, _n in LOGINS]
     return lines

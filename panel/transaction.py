@@ -81,10 +81,12 @@ def service_errors() -> Iterator[Outcome]:
     try:
         yield outcome
     except (ServiceError, IntegrityError) as exc:
+        # Rolled back first: the error's message is translated, and the user's language may
+        # still have to be read through this session, which a failed flush has broken.
+        db.session.rollback()
         error = exc if isinstance(exc, ServiceError) else conflicts.service_error(exc)
         if error is None:
             raise
-        db.session.rollback()
         outcome.error = error
 
 

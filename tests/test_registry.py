@@ -33,12 +33,12 @@ def _tabs(page: str) -> list[str]:
 
 def test_navigation_keeps_its_items_order_and_roles(owner_a, manager_a, staff_a):
     assert _nav(staff_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards"]
-    assert _nav(manager_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards", "Groups",
+    assert _nav(manager_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards", "Groups", "Discounts",
                                                       "Price lists", "Catalog", "Settings"]
-    assert _nav(owner_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards", "Groups",
+    assert _nav(owner_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards", "Groups", "Discounts",
                                                     "Price lists", "Catalog", "Users", "Audit log", "Settings"]
     owner_a.post("/language", data={"locale": "pl", "next": "/"})
-    assert _nav(owner_a.get("/").data.decode()) == ["Pulpit", "Terminal", "Klienci", "Karty", "Grupy", "Cenniki", "Katalog",
+    assert _nav(owner_a.get("/").data.decode()) == ["Pulpit", "Terminal", "Klienci", "Karty", "Grupy", "Rabaty", "Cenniki", "Katalog",
                                                     "Użytkownicy", "Dziennik zdarzeń", "Ustawienia"]
 
 
@@ -47,7 +47,7 @@ def test_a_registered_nav_item_shows_in_its_place_to_its_roles(registries, manag
     registries.nav_items.register("imports.upload", "Imports", role="manager", order=35)
     registries.nav_items.register("nowhere.index", "Nowhere", role="staff", order=58)  # no such endpoint
     assert _nav(manager_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Imports", "Cards",
-                                                      "Groups", "Price lists", "Catalog", "Settings"]
+                                                      "Groups", "Discounts", "Price lists", "Catalog", "Settings"]
     assert "Imports" not in _nav(staff_a.get("/").data.decode())
 
 

@@ -205,6 +205,10 @@ API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {
     ("syncCatalog", "body:products[].category_id"): lambda g: g.category_ext,
     ("listProducts", "query:category_id"): lambda g: g.category_ext,
     ("listProducts", "query:cursor"): lambda g: g.product_ext,
+    # Discounts name categories and products by the POS's ids.
+    **{(op, f"body:{field}"): (lambda g: [g.category_ext]) if "category" in field else (lambda g: [g.product_ext])
+       for op in ("createDiscount", "updateDiscount")
+       for field in ("category_ids", "product_ids", "excluded_category_ids", "excluded_product_ids")},
 }
 
 

@@ -51,7 +51,9 @@ def test_api_matches_its_document(app, world_a, jan):
         "PATCH /groups/{group_id}", "DELETE /groups/{group_id}", "GET /groups/{group_id}/customers",
         "POST /price-lists", "GET /price-lists", "GET /price-lists/{price_list_id}",
         "PATCH /price-lists/{price_list_id}", "DELETE /price-lists/{price_list_id}",
-        "PUT /catalog", "GET /products", "GET /categories"}
+        "PUT /catalog", "GET /products", "GET /categories",
+        "GET /discounts", "POST /discounts", "GET /discounts/{discount_id}", "PATCH /discounts/{discount_id}",
+        "DELETE /discounts/{discount_id}"}
     failures = []
     for operation in operations:
         for mode in EXAMPLES:
