@@ -61,7 +61,7 @@ def test_group_flow_in_polish(page, app, world_a):
     expect(page.locator("#members tbody tr")).to_have_count(3)
     shot(page, "groups-page-pl")
     page.goto("/groups/")
-    expect(page.locator("#group-table")).to_contain_text("ukryty na terminalu")
+    expect(page.locator("#group-table")).to_contain_text("ukryty w terminalu")
     shot(page, "groups-list-pl")
     page.goto(f"/customers/{anna}")
     expect(page.locator(".customer-badges .group-badge")).to_contain_text("Stali goście")
