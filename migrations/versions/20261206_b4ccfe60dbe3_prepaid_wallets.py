@@ -54,6 +54,18 @@ def upgrade():
         batch_op.create_index('ix_wallets_tenant_balance', ['tenant_id', 'balance'], unique=False)
         batch_op.create_index(batch_op.f('ix_wallets_tenant_id'), ['tenant_id'], unique=False)
 
+    # An entry's token is one of its own tenant: the pair refers to the token's (tenant_id, id)
+    # key on PostgreSQL (4cdcd95f67e5); SQLite kept api_tokens' key on id alone (as be7d02138546).
+    if op.get_bind().dialect.name == "postgresql":
+        token_fk = sa.ForeignKeyConstraint(['tenant_id', 'token_id'], ['api_tokens.tenant_id', 'api_tokens.id'],
+                                           name='fk_wallet_entries_token', ondelete='RESTRICT')
+    else:
+        token_fk = sa.ForeignKeyConstraint(['token_id'], ['api_tokens.id'], name='fk_wallet_entries_token',
+                                           ondelete='RESTRICT')
+    # Entries referring to entries (a reversal, a bonus's top-up). SQLite checks RESTRICT row by
+    # row, so even emptying the whole table in one statement (the tests' clean-up) would fail;
+    # NO ACTION checks at the statement's end and still refuses deleting a referenced entry.
+    self_ref = 'RESTRICT' if op.get_bind().dialect.name == "postgresql" else None
     op.create_table('wallet_entries',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('wallet_id', sa.Integer(), nullable=False),
@@ -74,9 +86,9 @@ def upgrade():
     sa.CheckConstraint("method IS NULL OR method IN ('cash', 'card')", name=op.f('ck_wallet_entries_method_known')),
     sa.CheckConstraint('amount <> 0', name=op.f('ck_wallet_entries_amount_not_zero')),
     sa.CheckConstraint('balance_after >= 0', name=op.f('ck_wallet_entries_balance_after_not_negative')),
-    sa.ForeignKeyConstraint(['tenant_id', 'related_entry_id'], ['wallet_entries.tenant_id', 'wallet_entries.id'], name='fk_wallet_entries_related', ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['tenant_id', 'reverses_entry_id'], ['wallet_entries.tenant_id', 'wallet_entries.id'], name='fk_wallet_entries_reverses', ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['tenant_id', 'token_id'], ['api_tokens.tenant_id', 'api_tokens.id'], name='fk_wallet_entries_token', ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'related_entry_id'], ['wallet_entries.tenant_id', 'wallet_entries.id'], name='fk_wallet_entries_related', ondelete=self_ref),
+    sa.ForeignKeyConstraint(['tenant_id', 'reverses_entry_id'], ['wallet_entries.tenant_id', 'wallet_entries.id'], name='fk_wallet_entries_reverses', ondelete=self_ref),
+    token_fk,
     sa.ForeignKeyConstraint(['tenant_id', 'wallet_id'], ['wallets.tenant_id', 'wallets.id'], name='fk_wallet_entries_wallet', ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_wallet_entries_tenant_id_tenants'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_wallet_entries_user_id_users'), ondelete='SET NULL'),

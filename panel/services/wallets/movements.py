@@ -118,16 +118,18 @@ def move(wallet: Wallet, parts: list[Part], *, key: str | None = None, document_
     delta = sum(p.amount for p in parts)
     # SQLite: take the write lock before anything below reads (the replay look-ups, the balance).
     locking.open_write_transaction()
-    if key is not None and delta < 0:
-        # A replay of a spending movement must answer its first run even if the money is gone now.
-        if (first := _keyed(wallet.id, key)) is not None:
-            return _replay(wallet, first, parts[0])
+    if delta < 0 and (first := _first_run(wallet.id, key, parts[0])) is not None:
+        # A replay of a spending movement answers its first run even if the money is gone now.
+        return _replay(wallet, first, parts[0])
     balance = db.session.execute(
         update(_wallets)
         .where(_wallets.c.tenant_id == tenant_id, _wallets.c.id == wallet.id, _wallets.c.balance + delta >= 0)
         .values(balance=_wallets.c.balance + delta)
         .returning(_wallets.c.balance)).scalar()
     if balance is None:
+        # Refused: unless the same movement committed while this one waited for the wallet.
+        if (first := _first_run(wallet.id, key, parts[0])) is not None:
+            return _replay(wallet, first, parts[0])
         raise insufficient(_balance(wallet.id))
     user_id, token_id = _actor()
     after = balance - delta
@@ -145,8 +147,8 @@ def move(wallet: Wallet, parts: list[Part], *, key: str | None = None, document_
         # committed while this one waited for the wallet: take the change back, answer it.
         db.session.execute(update(_wallets).where(_wallets.c.tenant_id == tenant_id, _wallets.c.id == wallet.id)
                            .values(balance=_wallets.c.balance - delta))
-        first = _keyed(wallet.id, key) if key is not None else None
-        if first is None:
+        first = _first_run(wallet.id, key, parts[0])
+        if first is None:  # pragma: no cover (a conflict has a first run: the key's or the reversal's)
             raise ServiceError(_("This entry was already reversed."), code="already_reversed")
         return _replay(wallet, first, parts[0])
     ids = [first_id]
@@ -161,9 +163,16 @@ def move(wallet: Wallet, parts: list[Part], *, key: str | None = None, document_
     return Moved(entries, balance, wallet=wallet)
 
 
-def _keyed(wallet_id: int, key: str) -> WalletEntry | None:
-    return db.session.scalar(select(WalletEntry).where(WalletEntry.wallet_id == wallet_id,
-                                                       WalletEntry.idempotency_key == key))
+def _first_run(wallet_id: int, key: str | None, first: Part) -> WalletEntry | None:
+    """The entry an earlier run of this movement left: the one with its key, or the reversal of
+    the same entry (an entry is reversed once, so a second reversal is a replay)."""
+    if key is not None:
+        cond = (WalletEntry.wallet_id == wallet_id) & (WalletEntry.idempotency_key == key)
+    elif first.reverses_entry_id is not None:
+        cond = WalletEntry.reverses_entry_id == first.reverses_entry_id
+    else:
+        return None
+    return db.session.scalar(select(WalletEntry).where(cond))
 
 
 def _replay(wallet: Wallet, first: WalletEntry, asked: Part) -> Moved:
