@@ -99,6 +99,17 @@ class WalletEntry(TenantScoped, Ledger, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     user = relationship("User", lazy="joined")
+    token = relationship(
+        "ApiToken", lazy="joined", foreign_keys="[WalletEntry.tenant_id, WalletEntry.token_id]",
+        primaryjoin="and_(ApiToken.tenant_id == WalletEntry.tenant_id, ApiToken.id == WalletEntry.token_id)",
+    )
+
+    @property
+    def who(self) -> str:
+        """Who moved the money, for people: the user's name, or the till's token."""
+        if self.user is not None:
+            return self.user.name or self.user.email
+        return self.token.name if self.token is not None else ""
 
 
 class WalletBonusRule(TenantScoped, db.Model):
