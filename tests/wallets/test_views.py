@@ -183,3 +183,19 @@ def test_erase_page_says_to_pay_out_first(app, manager_a, world_a, jan):
         db.session.commit()
     r = manager_a.post(f"/customers/{jan}/erase", data={"confirmation": str(jan)})
     assert r.status_code == 422 and "Pay it out first" in r.text
+
+
+def test_merge_preview_and_history_say_the_wallet_money_as_money(app, manager_a, world_a, jan):
+    with app.app_context(), as_tenant(world_a):
+        other = make_customer("Jan", "Kosmowsky")
+        w.top_up(other, 2000, "cash")
+        db.session.commit()
+        other_id = other.id
+    preview = manager_a.get(f"/customers/{jan}/merge?other={other_id}").text
+    assert "Wallet money: <strong>PLN20.00</strong>" in preview
+    from panel.services import customers
+    with app.app_context(), as_tenant(world_a):
+        customers.merge(db.session.get(Customer, jan), db.session.get(Customer, other_id))
+        db.session.commit()
+    assert f"#{other_id} → #{jan}: Wallet money: PLN20.00" in manager_a.get("/").text
+    assert _balance(app, world_a, jan) == 2000

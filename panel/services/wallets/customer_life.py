@@ -18,18 +18,10 @@ from ..customers.merging import MergeMove, register_merge_move
 from .movements import Part, ensure_wallet, move, wallet_of
 
 
-class Amount(int):
-    """Minor units that print as money: the merge preview prints each move's figure as it is
-    ("Wallet money: 120,00 zł"), while the audit entry's figures keep the plain number."""
-
-    def __str__(self) -> str:
-        return money(int(self))
-
-
 def held(other: Customer) -> int:
-    """For the merge preview: the money the merged record's wallet holds."""
+    """For the merge preview: the money the merged record's wallet holds (minor units)."""
     wallet = wallet_of(other)
-    return Amount(wallet.balance if wallet is not None else 0)
+    return wallet.balance if wallet is not None else 0
 
 
 def transfer(survivor: Customer, other: Customer) -> int:
@@ -42,27 +34,28 @@ def transfer(survivor: Customer, other: Customer) -> int:
     """
     source = wallet_of(other)
     if source is None:
-        return Amount(0)
+        return 0
     target = ensure_wallet(survivor)
     locking.lock(select(Wallet).where(Wallet.id.in_([source.id, target.id])).order_by(Wallet.id))
     amount = source.balance
     if amount == 0:
-        return Amount(0)
+        return 0
     out = move(source, [Part("transfer_out", -amount, reason=f"#{other.id} → #{survivor.id}")])
     move(target, [Part("transfer_in", amount, reason=f"#{other.id} → #{survivor.id}", related_entry_id=out.entry.id)])
-    return Amount(amount)
+    return amount
 
 
 def erase_check(person: Customer) -> int:
     """Refuse the erasure while the person's wallet holds money; the wallet and its entries stay
-    (they hold no personal data: the holder is the anonymised customer). Returns 0."""
+    (they hold no personal data: the holder is the anonymised customer). Returns how many empty
+    wallets were kept (0 or 1)."""
     wallet = wallet_of(person)
     if wallet is not None and wallet.balance > 0:
         raise ServiceError(_("The wallet still holds %(amount)s. Pay it out first with an adjustment "
                              "(with the reason), then erase.", amount=money(wallet.balance)),
                            code="wallet_not_empty")
-    return 0
+    return 1 if wallet is not None else 0
 
 
-register_merge_move(MergeMove("wallet", _l("Wallet money"), held, transfer))
-register_erase_step(EraseStep("wallets_checked", erase_check, order=50))
+register_merge_move(MergeMove("wallet", _l("Wallet money"), held, transfer, show=money))
+register_erase_step(EraseStep("wallets_kept_empty", erase_check, order=50))
