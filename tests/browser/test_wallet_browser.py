@@ -55,3 +55,24 @@ def test_top_up_200_zl_and_see_it(page, app, world_a, jan):
     page.go_forward()
     with app.app_context(), as_tenant(world_a):
         assert db.session.scalar(select(func.count()).select_from(WalletEntry)) == 1
+
+
+def test_the_wallet_tab_in_czech(page, app, world_b):
+    with app.app_context(), as_tenant(world_b):
+        from panel.services import wallets
+
+        c = make_customer("Jana", "Dvořáková")
+        wallets.add_rule(50000, 5000, None)
+        wallets.top_up(c, 50000, "card")
+        wallets.pay(c, 4350)
+        db.session.get(User, world_b.owner.id).locale = "cs"
+        db.session.commit()
+        cid = c.id
+    sign_in(page, world_b.owner)
+    page.goto(f"/customers/{cid}?tab=wallet")
+    expect(page.locator("#wallet-balance")).to_have_text("506,50\xa0Kč")
+    ledger = page.locator(".wallet-ledger")
+    expect(ledger).to_contain_text("Bonus za dobití")
+    expect(ledger).to_contain_text("Platba")
+    expect(ledger).to_contain_text("−43,50\xa0Kč")
+    shot(page, "wallet-tab-cs")
