@@ -112,3 +112,13 @@ def test_card_scan_answers_the_wallet_in_the_same_statement(app, client, world_a
     with count_queries("wallets") as n:
         r = client.get(f"/api/v1/cards/{UID_DEC_LE}", headers=token_a.headers)
     assert r.json["wallet"] == {"balance": 15650, "currency": "PLN"} and n() == 1
+
+
+def test_insufficient_funds_is_409_with_the_balance(app):
+    """How a document's wallet payment will be refused: the service's error as the API says it."""
+    from panel.blueprints.api import errors
+    from panel.services.wallets.movements import insufficient
+
+    with app.test_request_context():
+        e = errors.from_service_error(insufficient(1234))
+    assert (e.status, e.code, e.extra["balance"]) == (409, "insufficient_funds", 1234)

@@ -147,3 +147,39 @@ def test_two_reversals_of_one_top_up_at_once_reverse_it_once(app, world_a):
     assert sorted(map(str, results)).count("False") == 1, results
     assert set(map(str, results)) == {"False", "True"}  # the others answer the first reversal
     assert _state(app, world_a, cid) == (0, 0, {"top_up": 1, "reversal": 1})
+
+
+def test_payments_racing_a_merge_lose_no_money(app, world_a):
+    """Payments from the merged record's wallet while the merge moves its money: every grosz
+    ends up either paid or in the survivor's wallet, by entries."""
+    from panel.models import Customer
+    from panel.services import customers
+
+    survivor = _customer_with(app, world_a, 1000)
+    other = _customer_with(app, world_a, 8000)
+    pay = _in_tenant(app, world_a, lambda c: w.pay(c, 500).balance)
+
+    def merge():
+        with app.app_context(), tenant_scope(world_a.tenant_id):
+            moved = customers.merge(db.session.get(Customer, survivor), db.session.get(Customer, other))
+            db.session.commit()
+            return moved["moved"]["wallet"]
+
+    def attempt(i):
+        if i == 0:
+            return merge()
+        outcomes = []
+        for _n in range(4):
+            try:
+                pay(other)
+                outcomes.append(500)
+            except ServiceError as e:
+                assert e.code == "insufficient_funds", e.code
+        return sum(outcomes)
+
+    results = all_at_once(8, attempt)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    transferred, paid = results[0], sum(results[1:])
+    assert paid + transferred == 8000
+    assert _state(app, world_a, other)[:2] == (0, 0)
+    assert _state(app, world_a, survivor)[:2] == (1000 + transferred, 1000 + transferred)
