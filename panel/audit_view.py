@@ -57,6 +57,7 @@ VALUE_LABELS = {
 COUNT_LABELS = {
     "cards_blocked": _l("Cards blocked"),
     "merged_records_erased": _l("Merged records erased"),
+    "wallets_kept_empty": _l("Empty wallets kept"),
     "rows": _l("Rows read"),
     "created": _l("Customers added"),
     "updated": _l("Customers updated"),
@@ -153,8 +154,10 @@ def change_lines(entry: AuditEntry) -> list[Line]:
 
 
 def _moved(moved: dict) -> str:
-    labels = {m.key: m.label for m in MERGE_MOVES}
-    return ", ".join(f"{labels.get(key, key)}: {n}" for key, n in moved.items())
+    moves = {m.key: m for m in MERGE_MOVES}
+    # What did not move (no money in the merged wallet) is left out: "Cards: 1", not "..., Wallet money: 0".
+    return ", ".join(f"{moves[key].label}: {moves[key].show(n)}" if key in moves else f"{key}: {n}"
+                     for key, n in moved.items() if n)
 
 
 # How an export of the customer list summarised its filter before it was logged as data.

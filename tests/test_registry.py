@@ -53,10 +53,10 @@ def test_a_registered_nav_item_shows_in_its_place_to_its_roles(registries, manag
 
 def test_customer_tabs_keep_their_order_and_the_cards_count(app, staff_a, world_a):
     cid = make_customer(app, world_a.tenant_id, first_name="Ola")
-    assert _tabs(staff_a.get(f"/customers/{cid}").data.decode()) == ["Details", "Cards", "History"]
+    assert _tabs(staff_a.get(f"/customers/{cid}").data.decode()) == ["Details", "Cards", "Wallet", "History"]
     add_card(app, world_a.tenant_id, cid, "0004340757")
     page = staff_a.get(f"/customers/{cid}").data.decode()
-    assert _tabs(page) == ["Details", "Cards 1", "History"]
+    assert _tabs(page) == ["Details", "Cards 1", "Wallet", "History"]
     assert '>Cards <span id="customer-tab-cards-count" class="badge badge-muted">1</span></a>' in page
 
 
@@ -65,25 +65,25 @@ def test_a_registered_customer_tab_shows_with_its_badge_and_context(registries, 
                                       load=lambda c: {"today": None}, badge=lambda c: 7)
     cid = make_customer(app, world_a.tenant_id, first_name="Ola")
     page = staff_a.get(f"/customers/{cid}?tab=points").data.decode()
-    assert _tabs(page) == ["Details", "Cards", "Points 7", "History"]
+    assert _tabs(page) == ["Details", "Cards", "Wallet", "Points 7", "History"]
     assert 'data-focus-key="tab-points" aria-current="page"' in page
 
 
 def test_registered_audit_labels_and_job_titles_show(registries, app, owner_a, world_a):
-    registries.audit_labels.register(actions={"wallet.topped_up": "topped up a wallet"},
-                                     groups={"wallet": "Wallets"}, records={"wallet": "Wallet"})
+    registries.audit_labels.register(actions={"voucher.sold": "sold a voucher"},
+                                     groups={"voucher": "Vouchers"}, records={"voucher": "Voucher"})
     registries.job_titles.register({"points_recount": "Points recount"})
     with app.app_context(), as_tenant(world_a):
         run = JobRun(kind="points_recount", status="finished", params={}, created_by_id=world_a.owner.id)
         db.session.add(run)
         db.session.flush()
-        db.session.add(AuditEntry(action="wallet.topped_up", entity_type="wallet", entity_id=5))
+        db.session.add(AuditEntry(action="voucher.sold", entity_type="voucher", entity_id=5))
         db.session.add(AuditEntry(action="points.recounted", entity_type="job_run", entity_id=run.id))
         db.session.commit()
         run_id = run.id
     page = owner_a.get("/audit/").data.decode()
-    assert "<td>topped up a wallet</td>" in page and "<td>Wallet</td>" in page
-    assert '<option value="wallet." >Wallets</option>' in page
+    assert "<td>sold a voucher</td>" in page and "<td>Voucher</td>" in page
+    assert '<option value="voucher." >Vouchers</option>' in page
     assert f"Points recount #{run_id}" in page
     assert "<td>points.recounted</td>" in page  # an unregistered action reads as itself
     assert "<h1>Points recount</h1>" in owner_a.get(f"/jobs/{run_id}").data.decode()

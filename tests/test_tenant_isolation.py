@@ -36,6 +36,9 @@ from panel.models import (
     PriceList,
     PriceListEntry,
     Product,
+    Wallet,
+    WalletBonusRule,
+    WalletEntry,
 )
 from panel.services import accounts, audit, tokens
 from panel.tenancy import tenant_scope
@@ -65,6 +68,8 @@ class Graph:
     product_id: int        # our row id (panel URLs)
     category_ext: str      # the POS's id (API bodies and queries)
     product_ext: str
+    wallet_entry_id: int = 0
+    bonus_rule_id: int = 0
 
 
 def _graph(world, mark: str, card_code: str) -> Graph:
@@ -87,8 +92,21 @@ def _graph(world, mark: str, card_code: str) -> Graph:
         invite, _t = accounts.create_invite(f"invitee@{mark.lower()}.test", "staff", world.owner.id)
         token, plain = tokens.create(f"Till {mark}", scopes=("pos", "manage"))  # manage: the walker reaches every operation
         pricing = _pricing_graph(mark, customer)
+        wallet = _wallet_graph(customer)
         db.session.commit()
-        return Graph(customer.id, card.id, run.id, membership.id, invite.id, token.id, plain, card_code, **pricing)
+        return Graph(customer.id, card.id, run.id, membership.id, invite.id, token.id, plain, card_code, **pricing,
+                     **wallet)
+
+
+def _wallet_graph(customer: Customer) -> dict:
+    """A topped-up wallet (its top-up entry) and a top-up bonus rule."""
+    from decimal import Decimal
+
+    from panel.services import wallets
+
+    rule = wallets.add_rule(5000, None, Decimal("10"))
+    moved = wallets.top_up(customer, 10000, "cash")
+    return {"wallet_entry_id": moved.entry.id, "bonus_rule_id": rule.id}
 
 
 def _pricing_graph(mark: str, customer: Customer) -> dict:
@@ -138,6 +156,8 @@ ID_PARAMS = {
     "price_list_id": lambda g: g.price_list_id,
     "category_id": lambda g: g.category_id,
     "product_id": lambda g: g.product_id,
+    "entry_id": lambda g: g.wallet_entry_id,
+    "rule_id": lambda g: g.bonus_rule_id,
 }
 # Parameters that carry no tenant object; each says why it is safe.
 NON_TENANT_PARAMS = {
@@ -179,7 +199,7 @@ def _b_state(app, world_b) -> str:
         rows = []
         for model in (Customer, Card, JobRun, Membership, Invite, ApiToken, Category, Product, CustomerGroup,
                       Discount, DiscountTarget, DiscountWindow, PriceList, PriceListEntry, GroupDiscount,
-                      GroupPriceList):
+                      GroupPriceList, Wallet, WalletEntry, WalletBonusRule):
             order = model.__table__.primary_key.columns
             for obj in db.session.scalars(select(model).order_by(*order)):
                 cols = {c.key: getattr(obj, c.key) for c in model.__table__.columns if c.key != "file_data"}

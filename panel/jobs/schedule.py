@@ -33,6 +33,7 @@ from ..models import Tenant
 from ..models.base import utcnow
 from ..redis_conn import get_queue, redis_available
 from ..services import idempotency, retention
+from ..services.wallets import reconcile as wallet_reconciliation
 from ..tenancy import tenant_scope
 from . import FAILURE_TTL, run_in_process
 
@@ -55,6 +56,7 @@ class Scheduled:
 SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("retention", "20 3 * * *", retention.purge_expired),
     Scheduled("idempotency_keys", "40 3 * * *", idempotency.purge_expired_idempotency_keys),
+    Scheduled("wallet_reconciliation", "10 2 * * *", wallet_reconciliation.reconcile_tenant),
 )
 
 

@@ -12,6 +12,7 @@ from .price_lists import PriceList, PriceListEntry
 from .tenants import COUNTRIES, CURRENCIES, HOME_CURRENCIES, LOCALES, SORT_COLLATIONS, TIMEZONES, Tenant
 from .tokens import ApiToken
 from .users import ROLES, Invite, Membership, User, role_at_least
+from .wallets import ENTRY_KINDS, TOP_UP_METHODS, Wallet, WalletBonusRule, WalletEntry
 
 __all__ = [
     "ApiToken", "AuditEntry", "CARD_STATUSES", "COUNTRIES", "CURRENCIES", "Card", "Category", "Customer",
@@ -19,4 +20,5 @@ __all__ = [
     "DocumentPayment", "GroupDiscount", "GroupPriceList",
     "HOME_CURRENCIES", "IdempotencyKey", "Invite", "JobRun", "LOCALES", "Membership", "PAYMENT_METHODS", "PriceList", "PriceListEntry",
     "Product", "ROLES", "SORT_COLLATIONS", "TIMEZONES", "Tenant", "User", "role_at_least",
+    "ENTRY_KINDS", "TOP_UP_METHODS", "Wallet", "WalletBonusRule", "WalletEntry",
 ]

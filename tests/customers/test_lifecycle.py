@@ -80,7 +80,7 @@ def test_merge_plan_lists_fields_and_moves(ctx, world_a, pair):
         assert outcome["phone"] == "take" and outcome["nip"] == "take"
         assert outcome["marketing_consent"] == "take" and outcome["birthday"] == "take"
         assert outcome["company_name"] == "same"
-        assert dict((m.key, n) for m, n in plan.moves) == {"cards": 2, "group": 0}
+        assert dict((m.key, n) for m, n in plan.moves) == {"cards": 2, "group": 0, "wallet": 0}
         assert plan.notes == "Lubi kawę\n\nAlergia na orzechy"
 
 
@@ -100,7 +100,7 @@ def test_merge_keeps_everything_of_both(app, ctx, world_a, pair):
         s, o = db.session.get(Customer, pair[0]), db.session.get(Customer, pair[1])
         figures = customers.merge(s, o, {"first_name": "survivor", "address": "other"})
         db.session.commit()
-        assert figures == {"merged_id": o.id, "moved": {"cards": 2, "group": 0},
+        assert figures == {"merged_id": o.id, "moved": {"cards": 2, "group": 0, "wallet": 0},
                            "fields_taken": ["nip", "phone", "address", "birthday", "marketing_consent"]}
         assert (s.first_name, s.email) == ("Jan", "jan@example.pl")          # kept by choice / default
         assert (s.street, s.building, s.postcode, s.city) == ("Krótka", "2", "30-001", "Kraków")  # whole address
@@ -112,7 +112,7 @@ def test_merge_keeps_everything_of_both(app, ctx, world_a, pair):
         assert o.merged_into_id == s.id and o.archived_at is not None
         assert o.first_name == "Janek"                 # the merged record keeps its own data
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "customer.merged")).one()
-        assert entry.entity_id == s.id and entry.changes["moved"] == {"cards": 2, "group": 0}
+        assert entry.entity_id == s.id and entry.changes["moved"] == {"cards": 2, "group": 0, "wallet": 0}
         assert entry.changes["merged_id"] == o.id
 
 
@@ -226,7 +226,7 @@ def test_erase_leaves_no_personal_data_in_customers_or_cards(app, owner_a, world
             for needle in PERSONAL:
                 assert needle.lower() not in text, (needle, entry.action)
         erased = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "customer.erased")).one()
-        assert erased.changes == {"cards_blocked": 2, "merged_records_erased": 1}
+        assert erased.changes == {"cards_blocked": 2, "merged_records_erased": 1, "wallets_kept_empty": 0}
     # A scan of the old code finds nobody; the list shows the placeholder only.
     assert "Card " not in owner_a.get("/customers/?q=3220338716&status=all", headers=HX).data.decode()
     assert owner_a.get(f"/customers/{cid}/edit").status_code == 303
@@ -261,7 +261,7 @@ def test_erase_runs_every_registered_step_in_order(app, ctx, world_a, victim, mo
         db.session.commit()
     assert seen == [("early", cid, True, [False, False]), ("early", dup, True, []),
                     ("late", cid, True, [True, True]), ("late", dup, True, [])]
-    assert figures == {"early": 11, "cards_blocked": 2, "late": 11, "merged_records_erased": 1}
+    assert figures == {"early": 11, "cards_blocked": 2, "late": 11, "merged_records_erased": 1, "wallets_kept_empty": 0}
     with as_tenant(world_a):
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "customer.erased")).one()
         assert entry.changes == figures

@@ -105,9 +105,22 @@ class CustomerWithCards(Customer):
     cards: list[Card] = Field(description="Every card, history included.")
 
 
+class WalletBalance(BaseModel):
+    balance: int = Field(description="Minor units (grosze) the customer's wallet holds.")
+    currency: str
+
+    @classmethod
+    def of(cls, holder) -> WalletBalance | None:
+        if holder.wallet_balance is None:
+            return None
+        return cls.model_construct(balance=holder.wallet_balance, currency=holder.wallet_currency)
+
+
 class CardLookup(BaseModel):
     card: Card
     customer: Customer
+    wallet: WalletBalance | None = Field(default=None, description=(
+        "The holder's prepaid wallet; null when they never had one."))
 
 
 class CustomerList(BaseModel):

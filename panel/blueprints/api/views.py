@@ -36,6 +36,7 @@ from .schemas import (
     CustomerList,
     CustomerSearch,
     CustomerWithCards,
+    WalletBalance,
 )
 from .schemas import Customer as CustomerOut
 
@@ -108,7 +109,7 @@ def _service_error(e: ServiceError):
 @api_operation(
     operation_id="getCard", scope="pos", summary="Find a card and its customer", response=CardLookup,
     answer="The card and its customer.", errors=("card_not_found",),
-    example={"card": CARD_EXAMPLE, "customer": CUSTOMER_EXAMPLE},
+    example={"card": CARD_EXAMPLE, "customer": CUSTOMER_EXAMPLE, "wallet": {"balance": 15650, "currency": "PLN"}},
     path={"code": {"description": "What the reader typed (URL-encoded).", "example": "3220338716",
                    "schema": {"type": "string", "minLength": 1, "maxLength": 64}}},
     description=(
@@ -124,7 +125,8 @@ def card(code: str):
     if found is None:
         raise ApiError(404, "card_not_found", _("No card has this code."))
     scanned, holder = found
-    return CardLookup.model_construct(card=Card.of(scanned, clock.today()), customer=CustomerOut.of(holder))
+    return CardLookup.model_construct(card=Card.of(scanned, clock.today()), customer=CustomerOut.of(holder),
+                                      wallet=WalletBalance.of(holder))
 
 
 @bp.get("/customers")

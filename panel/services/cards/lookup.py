@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from ... import cardcodes, clock
 from ...extensions import db
 from ...i18n import date_filter
-from ...models import Card, Customer, CustomerGroup, Tenant
+from ...models import Card, Customer, CustomerGroup, Tenant, Wallet
 from ...models.cards import card_state
 from ...models.customers import display_name
 from ...tenancy import require_tenant_id
@@ -147,6 +147,9 @@ class PosCustomer:
     group_id: int | None
     group_name: str | None       # joined in the same statement: the till learns the group for free
     group_colour: str | None
+    # The holder's wallet, read by the same statement (a left join); None: never had one.
+    wallet_balance: int | None = None
+    wallet_currency: str | None = None
 
     @property
     def display_name(self) -> str:
@@ -168,17 +171,22 @@ class PosGroup:
 
 _card_t, _customer_t, _group_t = Card.__table__, Customer.__table__, CustomerGroup.__table__
 _POS_CARD_FIELDS = tuple(PosCard.__dataclass_fields__)
-_POS_CUSTOMER_FIELDS = tuple(PosCustomer.__dataclass_fields__)
+_wallet_t = Wallet.__table__
+_POS_WALLET_FIELDS = ("wallet_balance", "wallet_currency")
+_POS_CUSTOMER_FIELDS = tuple(f for f in PosCustomer.__dataclass_fields__ if f not in _POS_WALLET_FIELDS)
 _POS_CUSTOMER_COLUMNS = tuple(_group_t.c[f.removeprefix("group_")] if f in ("group_name", "group_colour")
                               else _customer_t.c[f] for f in _POS_CUSTOMER_FIELDS)
 _POS_KEY_MATCH = _card_t.c.code_key == bindparam("key")
 _POS_SCAN = (
     select(*(_card_t.c[f] for f in _POS_CARD_FIELDS),
-           *(column.label(f"customer_{f}") for f, column in zip(_POS_CUSTOMER_FIELDS, _POS_CUSTOMER_COLUMNS)))
+           *(column.label(f"customer_{f}") for f, column in zip(_POS_CUSTOMER_FIELDS, _POS_CUSTOMER_COLUMNS)),
+           _wallet_t.c.balance.label("wallet_balance"), _wallet_t.c.currency.label("wallet_currency"))
     .join_from(_card_t, _customer_t, and_(_customer_t.c.tenant_id == bindparam("tenant_id"),
                                           _customer_t.c.id == _card_t.c.customer_id))
     .outerjoin(_group_t, and_(_group_t.c.tenant_id == _customer_t.c.tenant_id,
                               _group_t.c.id == _customer_t.c.group_id))
+    .outerjoin(_wallet_t, and_(_wallet_t.c.tenant_id == bindparam("tenant_id"),
+                               _wallet_t.c.customer_id == _card_t.c.customer_id))
     .where(_card_t.c.tenant_id == bindparam("tenant_id"),
            or_(_POS_KEY_MATCH, _card_t.c.number == bindparam("number")))
     .order_by(_POS_KEY_MATCH.desc())  # a code match before a printed-number match
@@ -198,7 +206,8 @@ def pos_scan(tenant_id: int, reader_format: str, raw: str) -> tuple[PosCard, Pos
     if row is None:
         return None
     return (PosCard(*(getattr(row, f) for f in _POS_CARD_FIELDS)),
-            PosCustomer(*(getattr(row, f"customer_{f}") for f in _POS_CUSTOMER_FIELDS)))
+            PosCustomer(*(getattr(row, f"customer_{f}") for f in _POS_CUSTOMER_FIELDS),
+                        *(getattr(row, f) for f in _POS_WALLET_FIELDS)))
 
 
 def holder_of(raw: str) -> Card | None:

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists
 
 from ...extensions import db
-from ...models import SORT_COLLATIONS, Card, Customer, Tenant
+from ...models import SORT_COLLATIONS, Card, Customer, Tenant, Wallet
 from ...models.base import row_id
 from ...tenancy import require_tenant_id
 from ..customers.validation import fold, query_digits, single_line
@@ -25,12 +25,17 @@ def _has_card():
     return exists().where(Card.tenant_id == Customer.tenant_id, Card.customer_id == Customer.id)
 
 
+def _has_wallet_money():
+    return exists().where(Wallet.tenant_id == Customer.tenant_id, Wallet.customer_id == Customer.id, Wallet.balance > 0)
+
+
 # Choice filters: URL parameter -> (allowed values, how the value narrows the query). A new
 # filter (group, tier, wallet...) is one field on CustomerFilter plus one entry here.
 CHOICE_FILTERS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "consent": (YES_NO, _yes_no(Customer.marketing_consent)),
     "staff": (YES_NO, _yes_no(Customer.is_staff)),
     "card": (YES_NO, lambda stmt, value: stmt.where(_has_card() if value == "yes" else ~_has_card())),
+    "wallet": (YES_NO, lambda stmt, value: stmt.where(_has_wallet_money() if value == "yes" else ~_has_wallet_money())),
 }
 
 
@@ -75,6 +80,7 @@ class CustomerFilter:
     staff: str = ""
     card: str = ""
     group: str = ""             # "" any | "none" in no group | a group's id
+    wallet: str = ""            # "" | yes (has wallet money) | no
     sort: str = DEFAULT_SORT    # a key of SORTS
     desc: bool = False
 

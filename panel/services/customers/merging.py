@@ -50,12 +50,14 @@ class MergeMove:
     Each later feature (wallets, points, documents, groups...) registers one with
     register_merge_move(), so merge() stays the single place that knows what moves.
     `count(other)` tells the preview how many; `move(survivor, other)` moves them, returns the number.
+    `show(number)` says the number as people read it where it is not a count (the wallet's money).
     """
 
     key: str
     label: object
     count: Callable[[Customer], int]
     move: Callable[[Customer, Customer], int]
+    show: Callable[[int], str] = str
 
 
 MERGE_MOVES: list[MergeMove] = []  # filled by each area (cards: services/cards/customer_life.py)
