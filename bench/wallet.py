@@ -18,7 +18,6 @@ reconciliation finds no break. Figures only: timings are not asserted.
 from __future__ import annotations
 
 import argparse
-import itertools
 import random
 import sys
 import threading
@@ -29,7 +28,8 @@ from sqlalchemy import func, select
 
 from panel import create_app
 from panel.extensions import db
-from panel.models import Customer, Wallet, WalletEntry
+from panel.models import Customer, Document, Wallet, WalletEntry
+from panel.models.base import utcnow
 from panel.services import ServiceError, accounts, wallets
 from panel.services import customers as customer_service
 from panel.services.wallets import reconcile
@@ -95,6 +95,14 @@ def run(url: str, args) -> None:
         with tenant_scope(tenant_id):
             customer = customer_service.create({"first_name": "Jan", "last_name": "Kosmowski"})
             wallets.top_up(customer, start, "cash")
+            # One receipt per planned payment, written before the clock starts: the payment is
+            # what is timed (bench/documents.py times documents with their payments).
+            receipts = [Document(type="receipt", register_id="BENCH", number=str(n), issued_at=utcnow(),
+                                 issued_on=utcnow().date(), customer_id=customer.id, currency="PLN",
+                                 base_total=0, total=0) for n in range(args.threads * args.payments)]
+            db.session.add_all(receipts)
+            db.session.flush()
+            documents = iter([r.id for r in receipts])
             db.session.commit()
             customer_id = customer.id
         db.session.remove()
@@ -102,7 +110,6 @@ def run(url: str, args) -> None:
     results: list[list[tuple[int, bool]]] = [[] for _ in range(args.threads)]
     errors: list[BaseException] = []
     barrier = threading.Barrier(args.threads)
-    documents = itertools.count(1)  # stand-in document numbers (the documents table comes later)
     # One process of threads stands in for gunicorn's worker processes. With Python's default
     # 5 ms switch interval a thread holding the wallet's row lock would wait for the GIL while
     # the others run, a stall separate processes never have; a short interval keeps it close.

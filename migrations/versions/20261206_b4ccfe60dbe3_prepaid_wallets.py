@@ -99,6 +99,7 @@ def upgrade():
     info=TENANT_KEYS,
     )
     with op.batch_alter_table('wallet_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_wallet_entries_tenant_document', ['tenant_id', 'document_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_wallet_entries_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index('ix_wallet_entries_tenant_related', ['tenant_id', 'related_entry_id'], unique=False)
         batch_op.create_index('ix_wallet_entries_tenant_wallet_id', ['tenant_id', 'wallet_id', 'id'], unique=False)

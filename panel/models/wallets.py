@@ -74,6 +74,8 @@ class WalletEntry(TenantScoped, Ledger, db.Model):
         # The ledger page and the API page a wallet's entries newest first by id.
         Index("ix_wallet_entries_tenant_wallet_id", "tenant_id", "wallet_id", "id"),
         Index("ix_wallet_entries_tenant_related", "tenant_id", "related_entry_id"),
+        # A document's page shows what it did to the wallet.
+        Index("ix_wallet_entries_tenant_document", "tenant_id", "document_id"),
         CheckConstraint("amount <> 0", name="amount_not_zero"),
         CheckConstraint("balance_after >= 0", name="balance_after_not_negative"),
         CheckConstraint(_in("kind", ENTRY_KINDS), name="kind_known"),

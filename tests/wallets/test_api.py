@@ -14,6 +14,7 @@ from ..api.conftest import make_token
 from ..cards.factories import UID_DEC_LE
 from ..concurrency import all_at_once
 from ..conftest import as_tenant
+from .conftest import make_document
 
 
 def _key(token, key):
@@ -85,13 +86,14 @@ def test_wallet_pages_newest_first_with_a_cursor(app, client, world_a, token_a, 
         c = db.session.get(Customer, jan["id"])
         for n in range(5):
             w.top_up(c, 1000 + n, "cash")
-        w.pay(c, 2500, document_id=9)
+        document_id = make_document(c, 2500).id
+        w.pay(c, 2500, document_id=document_id)
         db.session.commit()
     url = f"/api/v1/customers/{jan['id']}/wallet"
     first = client.get(f"{url}?limit=4", headers=token_a.headers).json
     assert first["balance"] == 5010 - 2500 and len(first["entries"]) == 4
     assert first["entries"][0] | {"id": 0, "created_at": ""} == {
-        "id": 0, "kind": "payment", "amount": -2500, "balance_after": 2510, "document_id": 9, "created_at": "",
+        "id": 0, "kind": "payment", "amount": -2500, "balance_after": 2510, "document_id": document_id, "created_at": "",
         "reason": "", "method": None}
     rest = client.get(f"{url}?limit=4&cursor={first['next']}", headers=token_a.headers).json
     assert [e["amount"] for e in rest["entries"]] == [1001, 1000] and rest["next"] is None

@@ -14,6 +14,7 @@ from panel.services.wallets import reconcile
 
 from ..cards.factories import make_customer
 from ..conftest import as_tenant
+from .conftest import make_document
 
 
 @pytest.fixture
@@ -149,7 +150,7 @@ def test_reversal_refused_when_the_money_is_spent_and_for_unreversible_entries(s
     with pytest.raises(ServiceError) as e:
         w.reverse(back.entry)
     assert e.value.code == "not_reversible"
-    doc = w.pay(c, 100, document_id=77).entry
+    doc = w.pay(c, 100, document_id=make_document(c, 100).id).entry
     with pytest.raises(ServiceError) as e:
         w.reverse(doc)
     assert e.value.code == "not_reversible"
