@@ -107,12 +107,20 @@ def _validate(model: type[BaseModel], data: dict, where: str) -> BaseModel:
     except ValidationError as e:
         problems = {}
         for err in e.errors(include_url=False, include_input=False):
-            name = ".".join(str(part) for part in err["loc"]) or where
+            name = _path(err["loc"]) or where
             problems.setdefault(name, _message(model, err, name))
         first, message = next(iter(problems.items()))
         if where == "query":  # the query string's errors were 400 invalid_parameter before models: kept
             raise ApiError(400, "invalid_parameter", message, field=first) from None
         raise ApiError(422, "invalid", message, field=first, fields=problems) from None
+
+
+def _path(loc: tuple) -> str:
+    """A field's path as the caller wrote it: ("lines", 3, "quantity") -> "lines[3].quantity"."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def _message(model: type[BaseModel], err: dict, name: str) -> str:
