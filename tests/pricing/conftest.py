@@ -36,6 +36,11 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def token_b(app, world_b):
+    return make_token(app, world_b)
+
+
+@pytest.fixture
 def shop(app, world_a) -> Shop:
     """Drinks > Beer (IPA 14.00, lager 9.00), Food (soup 18.00), cigarettes (not discountable);
     the group "Stali goście" grants a hidden 5% off the whole bill; Jan is in it."""

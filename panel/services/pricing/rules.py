@@ -17,6 +17,7 @@ from typing import Sequence
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, select
 
+from ... import pricing as engine
 from ...extensions import db
 from ...models import (
     Category,
@@ -30,7 +31,6 @@ from ...models import (
     PriceListEntry,
     Product,
 )
-from ... import pricing as engine
 from .. import ServiceError
 from .cache import Lru
 
