@@ -191,7 +191,10 @@ def _b_state(app, world_b) -> str:
 # Fields of the API's JSON bodies and query strings that name a row (declared with
 # schemas.TenantRef): (operationId, field path) -> tenant B's value. A new id field that is not
 # listed fails test_api_id_fields_in_bodies_and_queries_are_covered.
-API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {}
+API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {
+    ("quoteBill", "body:customer.id"): lambda g: g.customer_id,
+    ("quoteBill", "body:discount_ids"): lambda g: [g.discount_id],
+}
 
 
 def _tenant_refs(schema: dict, defs: dict | None = None, prefix: str = "") -> list[str]:
