@@ -2,7 +2,7 @@
 price-list cache follows every change to a list."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from panel.extensions import db
 from panel.models import Category, GroupPriceList, PriceList, PriceListEntry, Product
@@ -58,7 +58,7 @@ def test_a_quote_costs_a_fixed_handful_of_queries_whatever_the_bill(app, world_a
     assert resp.get_json()["lines"][0]["final"] == 380  # 4.00 from the list, then the group's 5%
     with count_queries() as one_line:
         client.post(URL, json={**body, "lines": lines[:1]}, headers=shop.token)
-    with count_queries("price_list_entries") as entries:
+    with count_queries("price_list_entries.unit_price") as entries:
         client.post(URL, json=body, headers=shop.token)
     # The token, the card with its holder and group, the discounts, their targets, their windows,
     # the group's price lists, the products, the category chains; entries only when a list changed.
@@ -84,6 +84,22 @@ def test_the_cache_follows_a_changed_list_and_never_serves_another_tenants(app, 
         db.session.execute(update(PriceList).where(PriceList.id == list_id).values(updated_at=utcnow()))
         db.session.commit()
     assert l1() == [-800]
+    # A product deleted from the catalog takes its entry along without touching the list's row.
+    with app.app_context(), as_tenant(world_a):
+        lager = db.session.scalar(select(Product).where(Product.external_id == "p_lager"))
+        db.session.add(PriceListEntry(price_list_id=list_id, product_id=lager.id, unit_price=500))
+        db.session.execute(update(PriceList).where(PriceList.id == list_id).values(updated_at=utcnow()))
+        db.session.commit()
+    lager_line = {"line_id": "l", "product_id": "p_lager", "quantity": "1", "unit_price": 900}
+    body["lines"] = [IPA2, lager_line]
+    assert l1() == [-800]
+    lines = client.post(URL, json=body, headers=shop.token).get_json()["lines"]
+    assert lines[1]["adjustments"][0]["unit_price"] == 500
+    with app.app_context(), as_tenant(world_a):
+        db.session.execute(delete(Product).where(Product.external_id == "p_lager"))
+        db.session.commit()
+    lines = client.post(URL, json=body, headers=shop.token).get_json()["lines"]
+    assert [a["layer"] for a in lines[1]["adjustments"]] == ["bill_discount"]  # priced as sent: the entry is gone
     with app.app_context(), as_tenant(world_a):
         db.session.execute(update(PriceList).where(PriceList.id == list_id).values(archived_at=utcnow()))
         db.session.commit()

@@ -31,7 +31,7 @@ def moment(value: str | None) -> datetime:
     """`at` on the restaurant's clock: naive means its local time, an offset is converted; none is now."""
     zone = pytz.timezone(clock.zone_name())
     if value is None or not str(value).strip():
-        return clock.now()
+        return clock.now().replace(microsecond=0)
     try:
         parsed = datetime.fromisoformat(str(value).strip())
     except ValueError:
@@ -48,7 +48,7 @@ def quote(tenant_id: int, lines: Sequence[bill.LineIn], *, who: Who = NOBODY, pi
 
     Raises discount_not_found for a pick that is not this tenant's, invalid for an archived one.
     """
-    at = at or clock.now()
+    at = at or clock.now().replace(microsecond=0)
     found = rules.discounts(tenant_id, who.group, picks)
     lists = rules.price_lists(tenant_id, who.group)
     matched = tuple(bill.resolve(tenant_id, lines))

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, func, select
 
 from ... import pricing as engine
 from ...extensions import db
@@ -154,8 +154,13 @@ def _discount(row, source: engine.Source, targets, windows) -> engine.Discount:
 # --- price lists -----------------------------------------------------------------------------
 
 _pl, _gpl, _e = PriceList.__table__, GroupPriceList.__table__, PriceListEntry.__table__
+# The entry count joins updated_at in the cache key: a product or category deleted from the
+# catalog takes its entries with it (ON DELETE CASCADE) without touching the list's row.
+_ENTRY_COUNT = (select(func.count()).where(_e.c.tenant_id == _pl.c.tenant_id, _e.c.price_list_id == _pl.c.id)
+                .scalar_subquery())
 _PRICE_LISTS = (
-    select(_pl.c.id, _pl.c.name, _pl.c.valid_from, _pl.c.valid_to, _pl.c.updated_at, _gpl.c.group_id)
+    select(_pl.c.id, _pl.c.name, _pl.c.valid_from, _pl.c.valid_to, _pl.c.updated_at, _ENTRY_COUNT.label("entries"),
+           _gpl.c.group_id)
     .join_from(_pl, _gpl, and_(_gpl.c.tenant_id == _pl.c.tenant_id, _gpl.c.price_list_id == _pl.c.id))
     .where(_pl.c.tenant_id == bindparam("tenant_id"), _gpl.c.group_id == bindparam("group_id"),
            _pl.c.archived_at.is_(None))
@@ -169,7 +174,8 @@ _ENTRIES = (
     .where(_e.c.tenant_id == bindparam("tenant_id"), _e.c.price_list_id.in_(bindparam("ids", expanding=True)))
 )
 
-# Built lists by (tenant, list id, updated_at, what the engine object carries besides entries).
+# Built lists by (tenant, list id, updated_at, entry count, what the engine object carries besides
+# its entries).
 # Every change to a list or its entries bumps its updated_at, so a changed list is a new key.
 PRICE_LIST_CACHE: Lru[engine.PriceList] = Lru(512)
 
@@ -183,7 +189,8 @@ def price_lists(tenant_id: int, group: GroupRef | None) -> tuple[engine.PriceLis
     if not rows:
         return ()
     source = group.source
-    keys = {(tenant_id, row.id, row.updated_at, row.name, row.valid_from, row.valid_to, source): row for row in rows}
+    keys = {(tenant_id, row.id, row.updated_at, row.entries, row.name, row.valid_from, row.valid_to, source): row
+            for row in rows}
 
     def build(missing: list) -> dict:
         wanted = {keys[key].id: key for key in missing}
