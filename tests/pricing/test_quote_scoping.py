@@ -2,6 +2,7 @@
 price-list cache follows every change to a list."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import delete, select, update
 
 from panel.extensions import db
@@ -9,6 +10,7 @@ from panel.models import Category, GroupPriceList, PriceList, PriceListEntry, Pr
 from panel.models.base import utcnow
 from panel.services.pricing import PRICE_LIST_CACHE
 
+from ..concurrency import all_at_once
 from ..conftest import as_tenant
 from . import factories as f
 from .test_quote_api import IPA2, SOUP, URL
@@ -104,3 +106,25 @@ def test_the_cache_follows_a_changed_list_and_never_serves_another_tenants(app, 
         db.session.execute(update(PriceList).where(PriceList.id == list_id).values(archived_at=utcnow()))
         db.session.commit()
     assert l1() == []
+
+
+@pytest.mark.pg_only
+def test_tills_quoting_at_once_with_a_cold_cache_all_get_the_same_answer(app, world_a, shop):
+    """Eight tills quote the same bill at the same moment while the price-list cache is empty:
+    each builds or reads the list, none sees a half-built one, all answers agree."""
+    with app.app_context(), as_tenant(world_a):
+        ipa = db.session.scalar(select(Product).where(Product.external_id == "p_ipa"))
+        plist = f.price_list("Gold", products={ipa: 1200})
+        db.session.add(GroupPriceList(group_id=shop.group_id, price_list_id=plist.id))
+        db.session.commit()
+    body = {"customer": {"card_code": shop.card}, "lines": [IPA2, SOUP], "at": "2026-12-04T12:00"}
+
+    def till(_i):
+        resp = app.test_client().post(URL, json=body, headers=shop.token)
+        return resp.status_code, resp.get_json()
+
+    results = all_at_once(8, till)
+    assert [status for status, _ in results] == [200] * 8
+    assert all(answer == results[0][1] for _, answer in results)
+    assert results[0][1]["lines"][0]["adjustments"][0]["unit_price"] == 1200
+    assert len(PRICE_LIST_CACHE) == 1
