@@ -166,7 +166,6 @@ CORE_STATEMENTS_ALLOWED = {
     ("panel.services.pricing.rules", "build"),
     ("panel.services.pricing.rules", "group_ref"),
     ("panel.services.pricing.bill", "resolve"),
-    ("panel.services.pricing.bill", "_chains"),
     ("panel.services.pricing.words", "names_of"),
 }
 # Of those, the ones reading a tenant's rows bind the tenant into the statements they build

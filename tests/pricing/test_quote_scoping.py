@@ -62,9 +62,9 @@ def test_a_quote_costs_a_fixed_handful_of_queries_whatever_the_bill(app, world_a
         client.post(URL, json={**body, "lines": lines[:1]}, headers=shop.token)
     with count_queries("price_list_entries.unit_price") as entries:
         client.post(URL, json=body, headers=shop.token)
-    # The token, the card with its holder and group, the discounts, their targets, their windows,
-    # the group's price lists, the products, the category chains; entries only when a list changed.
-    assert warm() == one_line() <= 8 and entries() == 0
+    # The token, the card with its holder and group, the discounts, their targets and windows, the
+    # group's price lists, the products with their category chains; entries only when a list changed.
+    assert warm() == one_line() <= 6 and entries() == 0
 
 
 def test_the_cache_follows_a_changed_list_and_never_serves_another_tenants(app, world_a, world_b, client, shop):

@@ -7,8 +7,8 @@ updated_at), and calls `panel.pricing.quote`. The POS's quote endpoint, "try a b
 terminal all come through here, so they cannot disagree. Nothing is written.
 
 A quote costs a fixed handful of queries whatever the bill's size: the customer with their
-group, the discounts (granted or picked), their targets, their windows, the group's price lists
-(entries only when a list changed), the products and the category chains.
+group, the discounts (granted or picked), their targets and windows, the group's price lists
+(entries only when a list changed), the products with their category chains.
 """
 from .bill import LineIn, LinesInvalid, parse_lines
 from .customer import NOBODY, Who, by_card, by_id

@@ -3,7 +3,8 @@
 Lines name products and categories by the POS's external ids. A product the catalog knows
 brings its category (when the line names none) and its "discountable" flag; one it does not
 know is priced as sent and matched by the category the line names. Every category is matched
-with its ancestors (a rule on "drinks" covers "beer"), read in one recursive query.
+with its ancestors (a rule on "drinks" covers "beer"); products and category chains come in one
+query.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from decimal import Decimal
 from typing import Mapping, Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Boolean, Integer, String, and_, bindparam, cast, literal, null, or_, select, union_all
 
 from ...extensions import db
 from ...models import Category, Product
@@ -137,26 +138,32 @@ def parse_lines(items: Sequence[Mapping]) -> list[LineIn]:
 # POS scan does): a quote runs them on every call.
 
 _p, _c = Product.__table__, Category.__table__
-_PRODUCTS = (
-    select(_p.c.external_id, _p.c.discountable, _c.c.external_id.label("category"))
-    .select_from(_p.outerjoin(_c, and_(_c.c.tenant_id == _p.c.tenant_id, _c.c.id == _p.c.category_id)))
-    .where(_p.c.tenant_id == bindparam("tenant_id"), _p.c.external_id.in_(bindparam("ids", expanding=True)))
-)
+_TENANT = bindparam("tenant_id")
+# The categories to chain: those the lines name and those of the products they name.
 _seed = (select(_c.c.id, _c.c.external_id, _c.c.parent_id)
-         .where(_c.c.tenant_id == bindparam("tenant_id"), _c.c.external_id.in_(bindparam("ext", expanding=True)))
+         .where(_c.c.tenant_id == _TENANT,
+                or_(_c.c.external_id.in_(bindparam("categories", expanding=True)),
+                    _c.c.id.in_(select(_p.c.category_id).where(_p.c.tenant_id == _TENANT,
+                                                                  _p.c.external_id.in_(bindparam("products", expanding=True))))))
          .cte("chain", recursive=True))
 _parent = _c.alias("parent")
 # UNION, not UNION ALL: a cycle in a broken tree ends instead of looping.
 _chain = _seed.union(select(_parent.c.id, _parent.c.external_id, _parent.c.parent_id)
-                     .join(_seed, and_(_parent.c.tenant_id == bindparam("tenant_id"), _parent.c.id == _seed.c.parent_id)))
-_CATEGORY_CHAINS = select(_chain.c.id, _chain.c.external_id, _chain.c.parent_id)
+                     .join(_seed, and_(_parent.c.tenant_id == _TENANT, _parent.c.id == _seed.c.parent_id)))
+# One round trip for the whole catalog side of a bill: the products the lines name ("p" rows)
+# and every category chain they reach ("c" rows).
+_CATALOG = union_all(
+    select(literal("p").label("kind"), _p.c.external_id, _p.c.discountable, _c.c.external_id.label("category"),
+           cast(null(), Integer).label("id"), cast(null(), Integer).label("parent_id"))
+    .select_from(_p.outerjoin(_c, and_(_c.c.tenant_id == _p.c.tenant_id, _c.c.id == _p.c.category_id)))
+    .where(_p.c.tenant_id == _TENANT, _p.c.external_id.in_(bindparam("products", expanding=True))),
+    select(literal("c"), _chain.c.external_id, cast(null(), Boolean), cast(null(), String), _chain.c.id,
+           _chain.c.parent_id),
+)
 
 
-def _chains(tenant_id: int, ext_ids: set[str]) -> dict[str, tuple[str, ...]]:
-    """Each known category's ancestors (external ids, parent first), in one query."""
-    if not ext_ids:
-        return {}
-    rows = db.session.connection().execute(_CATEGORY_CHAINS, {"tenant_id": tenant_id, "ext": sorted(ext_ids)}).all()
+def _chains(rows) -> dict[str, tuple[str, ...]]:
+    """Each known category's ancestors (external ids, parent first)."""
     by_id = {row.id: row for row in rows}
     out = {}
     for row in rows:
@@ -172,18 +179,20 @@ def _chains(tenant_id: int, ext_ids: set[str]) -> dict[str, tuple[str, ...]]:
 def resolve(tenant_id: int, lines: Sequence[LineIn]) -> list[BillLine]:
     """The engine's lines: each with its category chain and discountability from the catalog."""
     product_ids = sorted({line.product_id for line in lines if line.product_id is not None})
-    products = {}
-    if product_ids:
-        result = db.session.connection().execute(_PRODUCTS, {"tenant_id": tenant_id, "ids": product_ids})
-        products = {row.external_id: row for row in result}
-    categories = []
+    category_ids = sorted({line.category_id for line in lines if line.category_id is not None})
+    products, categories = {}, []
+    if product_ids or category_ids:
+        params = {"tenant_id": tenant_id, "products": product_ids, "categories": category_ids}
+        for row in db.session.connection().execute(_CATALOG, params):
+            if row.kind == "p":
+                products[row.external_id] = row
+            else:
+                categories.append(row)
+    chains = _chains(categories)
+    out = []
     for line in lines:
         known = products.get(line.product_id)
-        categories.append(line.category_id or (known.category if known is not None else None))
-    chains = _chains(tenant_id, {c for c in categories if c is not None})
-    out = []
-    for line, category in zip(lines, categories):
-        known = products.get(line.product_id)
+        category = line.category_id or (known.category if known is not None else None)
         discountable = (known is None or known.discountable) and line.unit_price >= 0
         out.append(BillLine(line.line_id, line.quantity, line.unit_price, line.product_id, category,
                             chains.get(category, ()), discountable))

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import Boolean, Integer, String, Time, and_, bindparam, cast, func, literal, null, select, union_all
 
 from ... import pricing as engine
 from ...extensions import db
@@ -74,17 +74,18 @@ _DISCOUNTS = (
     .where(_d.c.tenant_id == bindparam("tenant_id"),
            (_gd.c.group_id.is_not(None)) | _d.c.id.in_(bindparam("picks", expanding=True)))
 )
-_TARGETS = (
-    select(_t.c.discount_id, _t.c.excluded, _c.c.external_id.label("category"), _p.c.external_id.label("product"))
+# A discount's targets ("t" rows) and weekly windows ("w" rows) in one round trip.
+_DETAILS = union_all(
+    select(literal("t").label("kind"), _t.c.id, _t.c.discount_id, _t.c.excluded, _c.c.external_id.label("category"),
+           _p.c.external_id.label("product"), cast(null(), Integer).label("days"), cast(null(), Time).label("starts"),
+           cast(null(), Time).label("ends"))
     .select_from(_t.outerjoin(_c, and_(_c.c.tenant_id == _t.c.tenant_id, _c.c.id == _t.c.category_id))
                  .outerjoin(_p, and_(_p.c.tenant_id == _t.c.tenant_id, _p.c.id == _t.c.product_id)))
-    .where(_t.c.tenant_id == bindparam("tenant_id"), _t.c.discount_id.in_(bindparam("ids", expanding=True)))
-)
-_WINDOWS = (
-    select(_w.c.discount_id, _w.c.days, _w.c.starts, _w.c.ends)
-    .where(_w.c.tenant_id == bindparam("tenant_id"), _w.c.discount_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_w.c.id)
-)
+    .where(_t.c.tenant_id == bindparam("tenant_id"), _t.c.discount_id.in_(bindparam("ids", expanding=True))),
+    select(literal("w"), _w.c.id, _w.c.discount_id, cast(null(), Boolean), cast(null(), String), cast(null(), String),
+           _w.c.days, _w.c.starts, _w.c.ends)
+    .where(_w.c.tenant_id == bindparam("tenant_id"), _w.c.discount_id.in_(bindparam("ids", expanding=True))),
+).order_by("kind", "id")
 
 
 @dataclass(frozen=True)
@@ -121,12 +122,13 @@ def discounts(tenant_id: int, group: GroupRef | None, picks: Sequence[int]) -> D
         return DiscountRules((), {})
     ids = [row.id for row in live]
     targets: dict[int, list] = {}
-    for target in conn.execute(_TARGETS, {"tenant_id": tenant_id, "ids": ids}):
-        targets.setdefault(target.discount_id, []).append(target)
     windows: dict[int, list[engine.WeeklyWindow]] = {}
-    for w in conn.execute(_WINDOWS, {"tenant_id": tenant_id, "ids": ids}):
-        days = frozenset(day for day in range(1, 8) if w.days & (1 << (day - 1)))
-        windows.setdefault(w.discount_id, []).append(engine.WeeklyWindow(days, w.starts, w.ends))
+    for row in conn.execute(_DETAILS, {"tenant_id": tenant_id, "ids": ids}):
+        if row.kind == "t":
+            targets.setdefault(row.discount_id, []).append(row)
+        else:
+            days = frozenset(day for day in range(1, 8) if row.days & (1 << (day - 1)))
+            windows.setdefault(row.discount_id, []).append(engine.WeeklyWindow(days, row.starts, row.ends))
     built = []
     for row in live:
         sources = ([group.source] if row.group_id is not None else []) + ([STAFF] if row.id in picks else [])
