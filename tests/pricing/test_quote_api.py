@@ -116,7 +116,9 @@ def test_the_card_is_found_in_any_reader_format(client, shop):
 
 def test_customer_by_id_unknown_or_other_tenants_is_404(client, shop, token_b):
     assert post(client, shop, {"customer": {"id": shop.jan_id}, "lines": [IPA2]}).get_json()["totals"]["total"] == 2660
-    assert_error(post(client, shop, {"customer": {"id": 999999}, "lines": [IPA2]}), 404, "customer_not_found")
+    for absurd in (999999, 0, -1, 2**70):
+        assert_error(post(client, shop, {"customer": {"id": absurd}, "lines": [IPA2]}), 404, "customer_not_found")
+        assert_error(post(client, shop, {"lines": [IPA2], "discount_ids": [absurd]}), 404, "discount_not_found")
     resp = client.post(URL, json={"customer": {"id": shop.jan_id}, "lines": [IPA2]}, headers=token_b.headers)
     assert_error(resp, 404, "customer_not_found")
     error = assert_error(post(client, shop, {"customer": {"id": shop.jan_id, "card_code": shop.card}, "lines": [IPA2]}),

@@ -15,6 +15,7 @@ from sqlalchemy import and_, bindparam, select
 from ... import cardcodes, clock
 from ...extensions import db
 from ...models import Customer, CustomerGroup
+from ...models.base import row_id
 from ...models.customers import display_name
 from .. import ServiceError
 from ..cards import lookup
@@ -81,7 +82,9 @@ _CARD_REFUSALS = {
 
 def by_id(tenant_id: int, customer_id: int) -> Who:
     """The customer with this id (an erased one is gone); 404 customer_not_found."""
-    row = db.session.connection().execute(_BY_ID, {"tenant_id": tenant_id, "id": customer_id}).first()
+    row = None
+    if row_id(customer_id) is not None:
+        row = db.session.connection().execute(_BY_ID, {"tenant_id": tenant_id, "id": customer_id}).first()
     if row is None or row.erased_at is not None:
         raise ServiceError(_("No customer has this id."), field="customer.id", code="customer_not_found")
     return Who(row.id, display_name(row.first_name, row.last_name, row.company_name, row.id), _group(row))

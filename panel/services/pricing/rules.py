@@ -31,6 +31,7 @@ from ...models import (
     PriceListEntry,
     Product,
 )
+from ...models.base import row_id
 from .. import ServiceError
 from .cache import Lru
 
@@ -106,8 +107,9 @@ def discounts(tenant_id: int, group: GroupRef | None, picks: Sequence[int]) -> D
     if group is None and not picks:
         return DiscountRules((), {})
     conn = db.session.connection()
+    # An id no row can have (0, -1, 2**70) is simply not found; it never reaches the database.
     rows = conn.execute(_DISCOUNTS, {"tenant_id": tenant_id, "group_id": group.id if group else None,
-                                     "picks": picks}).all()
+                                     "picks": [p for p in picks if row_id(p) is not None]}).all()
     by_id = {row.id: row for row in rows}
     for i, pick in enumerate(picks):
         row = by_id.get(pick)
