@@ -2,8 +2,9 @@
 link that can be bookmarked, reloaded and sent to a colleague, and every change is one request.
 
 Lines are parallel lists (lp product row id, lc category row id, ln name, lq quantity, lu unit
-price as typed); a few buttons change the list (add_product=<product id>, add_free, drop_line=<number>; never "remove" or "add":
-a form's named controls shadow its methods, form.remove among them).
+price as typed); a few buttons change the list: add_product=<product id>, add_free,
+drop_line=<number>. Never a control named "remove": a form's named controls shadow its methods,
+and htmx's swap calls form.remove().
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import pytz
 from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 
 from ... import clock
 from ...access import get_or_404
@@ -56,24 +56,6 @@ class BillForm:
     notice: str = ""
     errors: dict[str, str] = field(default_factory=dict)
     focus: str = ""  # what gets the focus after a change: "product-search", "line-3-quantity"
-
-    @property
-    def args(self) -> dict:
-        """The form as query arguments (for links that keep the bill)."""
-        out = MultiDict({"s": "1", "at_date": self.at_date, "at_time": self.at_time})
-        if self.customer is not None:
-            out["customer_id"] = self.customer.id
-        elif self.group is not None:
-            out["group_id"] = self.group.id
-        for pick in self.picks:
-            out.add("pick", pick)
-        for line in self.lines:
-            out.add("lp", line.product.id if line.product else "")
-            out.add("lc", line.category_id or "")
-            out.add("ln", line.name)
-            out.add("lq", line.quantity)
-            out.add("lu", line.unit_price)
-        return out
 
 
 def _text(args, name: str) -> str:

@@ -51,7 +51,7 @@ def try_bill():
         status = 422
     block = BLOCKS.get(request.headers.get("HX-Target", ""), "try_form")
     return render("pricing/try.html", block=block, status=status, form=form, priced=priced, reasons=REASONS,
-                  categories=categories.values(), category_names={c.id: c.name for c in categories.values()},
+                  categories=categories.values(),
                   pickable=pickable, groups=_groups(), customers=_customers(form.cq), products=_products(form.pq),
                   group_of_customer=_group_of_customer(form, tenant_id))
 

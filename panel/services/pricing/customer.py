@@ -89,7 +89,3 @@ def by_id(tenant_id: int, customer_id: int) -> Who:
         raise ServiceError(_("No customer has this id."), field="customer.id", code="customer_not_found")
     return Who(row.id, display_name(row.first_name, row.last_name, row.company_name, row.id), _group(row))
 
-
-def of_customer(customer: Customer) -> Who:
-    """A customer already loaded (the panel's pages)."""
-    return by_id(customer.tenant_id, customer.id)

@@ -24,7 +24,6 @@ class Priced:
     at: datetime                       # the restaurant's local time the rules were judged at
     lines: tuple[engine.BillLine, ...]  # as matched to the catalog
     names: dict[int, str]               # every discount involved, by id
-    price_lists: tuple[engine.PriceList, ...]
 
 
 def moment(value: str | None) -> datetime:
@@ -53,4 +52,4 @@ def quote(tenant_id: int, lines: Sequence[bill.LineIn], *, who: Who = NOBODY, pi
     lists = rules.price_lists(tenant_id, who.group)
     matched = tuple(bill.resolve(tenant_id, lines))
     result = engine.quote(matched, at=at, price_lists=lists, discounts=found.discounts)
-    return Priced(result, who, at, matched, found.names, lists)
+    return Priced(result, who, at, matched, found.names)
