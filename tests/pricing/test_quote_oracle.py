@@ -14,6 +14,7 @@ from collections import Counter
 from datetime import date, datetime, time
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -96,11 +97,19 @@ def _build_catalog():
     return cats, prods
 
 
+@pytest.fixture
+def unlimited(app, monkeypatch):
+    """Thousands of quotes a minute from one till: past the API's rate limit, which is not under test."""
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT_PER_TOKEN", 10**9)
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT_PER_ADDRESS", 10**9)
+
+
 @settings(max_examples=int(os.environ.get("QUOTE_ORACLE_EXAMPLES", "150")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(lines=line_specs, discounts=st.lists(discount_specs(), max_size=4),
        lists=st.lists(list_specs(), max_size=2), hour=st.sampled_from([9, 16, 23]))
-def test_the_quote_api_agrees_with_the_oracle_on_random_bills(app, world_a, client, shop, lines, discounts, lists, hour):
+def test_the_quote_api_agrees_with_the_oracle_on_random_bills(app, world_a, client, shop, unlimited, lines, discounts,
+                                                              lists, hour):
     at = AT.replace(hour=hour)
     with app.app_context(), as_tenant(world_a):
         cats, prods = _catalog()
