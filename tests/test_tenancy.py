@@ -161,10 +161,20 @@ CORE_STATEMENTS_ALLOWED = {
     # (tests/catalog/test_catalog_api.py::test_another_tenants_catalog_is_invisible).
     ("panel.services.catalog.sync", "_insert"),
     ("panel.services.catalog.sync", "_update"),
+    # The bill quote reads the customer, rules and catalog on every call: tenant_id bound in each
+    # statement (tests/pricing/test_quote_scoping.py tries another tenant's ids and POS ids).
+    ("panel.services.pricing.customer", "by_card"),
+    ("panel.services.pricing.customer", "by_id"),
+    ("panel.services.pricing.rules", "discounts"),
+    ("panel.services.pricing.rules", "price_lists"),
+    ("panel.services.pricing.rules", "build"),
+    ("panel.services.pricing.rules", "group_ref"),
+    ("panel.services.pricing.bill", "resolve"),
+    ("panel.services.pricing.words", "names_of"),
 }
 # Of those, the ones reading a tenant's rows bind the tenant into the statements they build
 # (what they return is tested in tests/cards/test_card_services.py and tests/customers/test_list.py).
-BINDS_TENANT = {"panel.services.cards", "panel.services.customer_list"}
+BINDS_TENANT = {"panel.services.cards", "panel.services.customer_list", "panel.services.pricing"}
 
 
 def _runs_core(call: ast.Call) -> bool:

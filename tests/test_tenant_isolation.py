@@ -229,6 +229,8 @@ API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {
     **{(op, f"body:{field}"): (lambda g: [g.category_ext]) if "category" in field else (lambda g: [g.product_ext])
        for op in ("createDiscount", "updateDiscount")
        for field in ("category_ids", "product_ids", "excluded_category_ids", "excluded_product_ids")},
+    ("quoteBill", "body:customer.id"): lambda g: g.customer_id,
+    ("quoteBill", "body:discount_ids"): lambda g: [g.discount_id],
 }
 
 

@@ -61,6 +61,7 @@ class ApiCaller:
     country: str        # the tenant's, for its clock (panel/clock.py)
     last_used_at: datetime | None
     scopes: frozenset[str] = frozenset({"pos"})
+    currency: str = "PLN"  # the tenant's, for answers that carry money (the bill quote)
 
 
 _tokens, _tenants = ApiToken.__table__, Tenant.__table__
@@ -69,7 +70,7 @@ _tokens, _tenants = ApiToken.__table__, Tenant.__table__
 # tenant's reader format and country along so a card scan needs no second look at the tenant.
 _LIVE_TOKEN = (
     select(_tokens.c.id, _tokens.c.name, _tokens.c.tenant_id, _tokens.c.last_used_at, _tokens.c.token_hash,
-           _tokens.c.scopes, _tenants.c.reader_format, _tenants.c.country)
+           _tokens.c.scopes, _tenants.c.reader_format, _tenants.c.country, _tenants.c.currency)
     .join_from(_tokens, _tenants, _tenants.c.id == _tokens.c.tenant_id)
     .where(_tokens.c.token_hash == bindparam("digest"), _tokens.c.revoked_at.is_(None))
 )
@@ -85,4 +86,5 @@ def authenticate(plain: str) -> ApiCaller | None:
         return None
     return ApiCaller(id=row.id, name=row.name, tenant_id=row.tenant_id,
                      reader_format=cardcodes.format_or_default(row.reader_format), country=row.country,
-                     last_used_at=row.last_used_at, scopes=frozenset(row.scopes.split()))
+                     last_used_at=row.last_used_at, scopes=frozenset(row.scopes.split()),
+                     currency=row.currency)

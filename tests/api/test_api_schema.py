@@ -54,7 +54,8 @@ def test_api_matches_its_document(app, world_a, jan):
         "PUT /catalog", "GET /products", "GET /categories",
         "GET /discounts", "POST /discounts", "GET /discounts/{discount_id}", "PATCH /discounts/{discount_id}",
         "DELETE /discounts/{discount_id}",
-        "GET /customers/{customer_id}/wallet", "POST /customers/{customer_id}/wallet/top-ups"}
+        "GET /customers/{customer_id}/wallet", "POST /customers/{customer_id}/wallet/top-ups",
+        "POST /bills/quote"}
     failures = []
     for operation in operations:
         for mode in EXAMPLES:

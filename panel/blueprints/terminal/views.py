@@ -11,6 +11,8 @@ from ...models import Customer
 from ...services import cards as card_service
 from ...services import customers as customer_service
 from ...services import terminal
+from ...services.pricing import benefits, group_ref
+from ...tenancy import require_tenant_id
 from ...transaction import service_errors
 from . import bp
 
@@ -20,7 +22,17 @@ QUICK_FIELDS = ("first_name", "last_name", "company_name", "phone", "email")
 def _page(result: terminal.ScanResult, status: int = 200, **ctx):
     ctx.setdefault("quick", {})
     ctx.setdefault("quick_errors", {})
+    ctx["benefits"] = _benefits(result)
     return render("terminal/index.html", block="terminal_result", result=result, status=status, **ctx)
+
+
+def _benefits(result: terminal.ScanResult) -> benefits.Benefits | None:
+    """What the customer's group gives them now; none on a card that must not be accepted."""
+    customer = result.customer
+    if customer is None or customer.group_id is None or (result.card is not None and not result.usable):
+        return None
+    tenant_id = require_tenant_id()
+    return benefits.of_group(tenant_id, group_ref(tenant_id, customer.group_id))
 
 
 @bp.get("/")
