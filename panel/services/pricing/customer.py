@@ -24,8 +24,8 @@ from .rules import GroupRef
 _cu, _g = Customer.__table__, CustomerGroup.__table__
 _GROUP_COLUMNS = (_cu.c.group_id, _g.c.name.label("group_name"), _g.c.colour.label("group_colour"))
 _GROUP_JOIN = and_(_g.c.tenant_id == _cu.c.tenant_id, _g.c.id == _cu.c.group_id)
-# The POS scan's own statement, with the holder's group joined: still one round trip.
-_SCAN = lookup._POS_SCAN.add_columns(*_GROUP_COLUMNS).outerjoin(_g, _GROUP_JOIN)
+# The POS scan's own statement: it joins the holder's group (and wallet) already, one round trip.
+_SCAN = lookup._POS_SCAN
 _BY_ID = (
     select(_cu.c.id, _cu.c.first_name, _cu.c.last_name, _cu.c.company_name, _cu.c.erased_at, *_GROUP_COLUMNS)
     .select_from(_cu.outerjoin(_g, _GROUP_JOIN))
@@ -69,7 +69,9 @@ def by_card(tenant_id: int, reader_format: str, raw: str) -> Who:
                            details={"reason": reason})
     name = display_name(row.customer_first_name, row.customer_last_name, row.customer_company_name,
                         row.customer_id)
-    return Who(row.customer_id, name, _group(row))
+    group = (GroupRef(row.customer_group_id, row.customer_group_name, row.customer_group_colour)
+             if row.customer_group_name is not None else None)
+    return Who(row.customer_id, name, group)
 
 
 _CARD_REFUSALS = {
