@@ -120,3 +120,18 @@ def test_a_blocked_card_shows_no_benefits(app, world_a, staff_a, shop):
         db.session.commit()
     page = staff_a.get("/terminal/lookup", query_string={"q": shop.card}, headers=HX).text
     assert "terminal-benefits" not in page
+
+
+def test_the_group_and_discount_pages_link_to_try_a_bill(app, manager_a, world_a):
+    from panel.models import CustomerGroup, Discount
+
+    with app.app_context(), as_tenant(world_a):
+        group = CustomerGroup(name="Stali", name_key="stali")
+        discount = Discount(name="Minus 5", name_key="minus 5", percent=5, scope="bill", selectable=False)
+        db.session.add_all([group, discount])
+        db.session.commit()
+        group_id, discount_id = group.id, discount.id
+    assert f"/pricing/try?group_id={group_id}" in manager_a.get(f"/groups/{group_id}").get_data(as_text=True)
+    page = manager_a.get(f"/discounts/{discount_id}").get_data(as_text=True)
+    assert f"/pricing/try?discount_id={discount_id}" in page
+    assert manager_a.get(f"/pricing/try?discount_id={discount_id}").status_code == 200
