@@ -42,7 +42,10 @@ def test_api_matches_its_document(app, token_a, jan):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {op.label for op in operations} == {
-        "GET /cards/{code}", "GET /customers", "POST /customers", "GET /customers/{customer_id}"}
+        "GET /cards/{code}", "GET /customers", "POST /customers", "GET /customers/{customer_id}",
+        "GET /loyalty/settings", "PUT /loyalty/settings", "GET /loyalty/tiers", "PUT /loyalty/tiers",
+        "POST /loyalty/evaluations", "GET /loyalty/evaluations/{run_id}", "PUT /customers/{customer_id}/tier",
+        "DELETE /customers/{customer_id}/tier"}
     failures = []
     for operation in operations:
         for mode in EXAMPLES:

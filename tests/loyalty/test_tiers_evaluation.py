@@ -122,7 +122,7 @@ def test_the_evaluation_matches_the_naive_reading(app, world_a, customers, scena
                                                   evaluation.specs(setup.tier_rows()))
             result = evaluation.evaluate(day)
             states = _states(customers)
-            for customer_id, (tier, valid, changed, turnover, count) in expected.items():
+            for customer_id, (tier, valid, _changed, turnover, count) in expected.items():
                 if tier is not None or customer_id in rows:
                     row = rows[customer_id]
                     assert (int(row.turnover), int(row.documents)) == (turnover, count)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from ... import cardcodes, clock
 from ...extensions import db
 from ...i18n import date_filter
-from ...models import Card, Customer, Tenant
+from ...models import Card, Customer, CustomerTier, Tenant, Tier
 from ...models.cards import card_state
 from ...models.customers import display_name
 from ...tenancy import require_tenant_id
@@ -144,21 +144,41 @@ class PosCustomer:
     phone: str
     archived_at: datetime | None
     erased_at: datetime | None
+    # The loyalty tier, from the same statement (two outer joins, no second query).
+    tier_id: int | None = None
+    tier_name: str | None = None
+    tier_colour: str | None = None
+    tier_valid_until: date | None = None
+    tier_manual: bool | None = None
 
     @property
     def display_name(self) -> str:
         return display_name(self.first_name, self.last_name, self.company_name, self.id)
 
+    def tier(self) -> dict | None:
+        """The tier badge's fields (the API's `tier`), or None."""
+        if self.tier_id is None:
+            return None
+        return {"id": self.tier_id, "name": self.tier_name, "colour": self.tier_colour,
+                "valid_until": self.tier_valid_until, "manual": bool(self.tier_manual)}
+
 
 _card_t, _customer_t = Card.__table__, Customer.__table__
+_state_t, _tier_t = CustomerTier.__table__, Tier.__table__
 _POS_CARD_FIELDS = tuple(PosCard.__dataclass_fields__)
-_POS_CUSTOMER_FIELDS = tuple(PosCustomer.__dataclass_fields__)
+_POS_CUSTOMER_FIELDS = tuple(f for f in PosCustomer.__dataclass_fields__ if not f.startswith("tier_"))
+_POS_TIER_FIELDS = ("id", "name", "colour")
 _POS_KEY_MATCH = _card_t.c.code_key == bindparam("key")
 _POS_SCAN = (
     select(*(_card_t.c[f] for f in _POS_CARD_FIELDS),
-           *(_customer_t.c[f].label(f"customer_{f}") for f in _POS_CUSTOMER_FIELDS))
+           *(_customer_t.c[f].label(f"customer_{f}") for f in _POS_CUSTOMER_FIELDS),
+           *(_tier_t.c[f].label(f"customer_tier_{f}") for f in _POS_TIER_FIELDS),
+           _state_t.c.valid_until.label("customer_tier_valid_until"), _state_t.c.manual.label("customer_tier_manual"))
     .join_from(_card_t, _customer_t, and_(_customer_t.c.tenant_id == bindparam("tenant_id"),
                                           _customer_t.c.id == _card_t.c.customer_id))
+    .outerjoin(_state_t, and_(_state_t.c.tenant_id == bindparam("tenant_id"),
+                              _state_t.c.customer_id == _customer_t.c.id))
+    .outerjoin(_tier_t, and_(_tier_t.c.tenant_id == bindparam("tenant_id"), _tier_t.c.id == _state_t.c.tier_id))
     .where(_card_t.c.tenant_id == bindparam("tenant_id"),
            or_(_POS_KEY_MATCH, _card_t.c.number == bindparam("number")))
     .order_by(_POS_KEY_MATCH.desc())  # a code match before a printed-number match
@@ -178,7 +198,7 @@ def pos_scan(tenant_id: int, reader_format: str, raw: str) -> tuple[PosCard, Pos
     if row is None:
         return None
     return (PosCard(*(getattr(row, f) for f in _POS_CARD_FIELDS)),
-            PosCustomer(*(getattr(row, f"customer_{f}") for f in _POS_CUSTOMER_FIELDS)))
+            PosCustomer(*(getattr(row, f"customer_{f}") for f in PosCustomer.__dataclass_fields__)))
 
 
 def holder_of(raw: str) -> Card | None:

@@ -51,9 +51,23 @@ def current(customer_id: int, *, with_grants: bool = True) -> Standing | None:
                     discounts, price_lists)
 
 
+def _badge(tier: Tier, state: CustomerTier) -> dict:
+    return {"id": tier.id, "name": tier.name, "colour": tier.colour, "valid_until": state.valid_until,
+            "manual": state.manual}
+
+
 def tier_json(customer_id: int) -> dict | None:
-    found = current(customer_id, with_grants=False)
-    return found.as_json() if found else None
+    """The badge's fields (the API's `tier`) of one customer, or None."""
+    return badges([customer_id]).get(customer_id)
+
+
+def badges(customer_ids: list[int]) -> dict[int, dict]:
+    """customer id -> the badge's fields, for the customers holding a tier (one query)."""
+    if not customer_ids:
+        return {}
+    rows = db.session.execute(select(Tier, CustomerTier).join(CustomerTier, CustomerTier.tier_id == Tier.id)
+                              .where(CustomerTier.customer_id.in_(customer_ids)))
+    return {state.customer_id: _badge(tier, state) for tier, state in rows}
 
 
 @dataclass(frozen=True)
