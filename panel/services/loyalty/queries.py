@@ -62,11 +62,12 @@ def _decisions_sql(tenant_id: int, settings: rule.Settings, tiers: list[TierSpec
     tier_list, params = _tier_list(tiers)
     until = _date_param("until")
     sale = f"d.type IN ({_types(settings)})"
-    one_doc = one_state = ""
+    one_doc = one_state = one_customer = ""
     if customer_id is not None:
         one_doc = ("AND (d.customer_id = :customer_id OR d.original_id IN (SELECT o.id FROM documents o "
                    "WHERE o.tenant_id = :tenant_id AND o.customer_id = :customer_id))")
         one_state = "AND customer_id = :customer_id"
+        one_customer = "AND id = :customer_id"
     sql = f"""
 WITH tier_list AS ({tier_list}),
 per_sale AS (
@@ -91,7 +92,8 @@ people AS (
            ct.valid_until AS valid_until, CASE WHEN ct.manual THEN 1 ELSE 0 END AS manual
     FROM (SELECT customer_id FROM figures
           UNION SELECT customer_id FROM customer_tiers
-                WHERE tenant_id = :tenant_id AND tier_id IS NOT NULL {one_state}) ids
+                WHERE tenant_id = :tenant_id AND tier_id IS NOT NULL {one_state}
+          UNION SELECT id FROM customers WHERE tenant_id = :tenant_id AND :everyone = 1 {one_customer}) ids
     JOIN customers c ON c.tenant_id = :tenant_id AND c.id = ids.customer_id
     LEFT JOIN figures f ON f.customer_id = ids.customer_id
     LEFT JOIN customer_tiers ct ON ct.tenant_id = :tenant_id AND ct.customer_id = ids.customer_id
@@ -131,7 +133,10 @@ FROM outcomes o
 LEFT JOIN tier_list n ON n.rank = CASE WHEN o.outcome IN ('up', 'requalified', 'down') THEN o.q ELSE o.cur_rank END
 """
     params |= {"tenant_id": tenant_id, "day": day, "start": start, "until": rule.valid_until(settings, day),
-               "include_staff": int(settings.include_staff)}
+               "include_staff": int(settings.include_staff),
+               # A tier that asks for nothing is reached with no documents at all: then every
+               # customer is judged, not only those with documents or a tier.
+               "everyone": int(any(t.automatic and t.threshold <= 0 and t.min_documents <= 0 for t in tiers))}
     if customer_id is not None:
         params["customer_id"] = customer_id
     return sql, params
