@@ -25,6 +25,7 @@ from panel.models import (
     Category,
     Customer,
     CustomerGroup,
+    CustomerTier,
     Discount,
     DiscountTarget,
     DiscountWindow,
@@ -32,10 +33,15 @@ from panel.models import (
     GroupPriceList,
     Invite,
     JobRun,
+    LoyaltySettings,
     Membership,
     PriceList,
     PriceListEntry,
     Product,
+    Tier,
+    TierChange,
+    TierDiscount,
+    TierPriceList,
 )
 from panel.services import accounts, audit, tokens
 from panel.tenancy import tenant_scope
@@ -65,6 +71,7 @@ class Graph:
     product_id: int        # our row id (panel URLs)
     category_ext: str      # the POS's id (API bodies and queries)
     product_ext: str
+    tier_id: int
 
 
 def _graph(world, mark: str, card_code: str) -> Graph:
@@ -85,8 +92,8 @@ def _graph(world, mark: str, card_code: str) -> Graph:
         db.session.info.pop("regulars_pending_jobs", None)  # the walker does not need it run
         membership = db.session.scalar(select(Membership).where(Membership.user_id == world.staff.id))
         invite, _t = accounts.create_invite(f"invitee@{mark.lower()}.test", "staff", world.owner.id)
-        token, plain = tokens.create(f"Till {mark}")
-        pricing = _pricing_graph(mark, customer)
+        token, plain = tokens.create(f"Till {mark}", scopes=("pos", "manage"))  # manage: the loyalty operations
+        pricing = _pricing_graph(mark, customer) | _loyalty_graph(mark, customer)
         db.session.commit()
         return Graph(customer.id, card.id, run.id, membership.id, invite.id, token.id, plain, card_code, **pricing)
 
@@ -115,6 +122,22 @@ def _pricing_graph(mark: str, customer: Customer) -> dict:
             "product_ext": product.external_id}
 
 
+def _loyalty_graph(mark: str, customer: Customer) -> dict:
+    """A tier granting the hidden discount and the price list, the customer in it, and its history."""
+    tier = Tier(rank=1, name=f"Gold {mark}", name_key=f"gold {mark}".lower(), colour="#c9a227", threshold=100)
+    db.session.add(tier)
+    db.session.flush()
+    db.session.add_all([
+        TierDiscount(tier_id=tier.id, discount_id=db.session.scalar(select(Discount.id))),
+        TierPriceList(tier_id=tier.id, price_list_id=db.session.scalar(select(PriceList.id))),
+        CustomerTier(customer_id=customer.id, tier_id=tier.id, valid_until=date.today() + timedelta(days=30)),
+        TierChange(customer_id=customer.id, on_day=date.today(), cause="evaluation", new_tier_id=tier.id,
+                   new_tier_name=tier.name, turnover=123456, documents=3),
+        LoyaltySettings(evaluate=True),
+    ])
+    return {"tier_id": tier.id}
+
+
 @pytest.fixture
 def graphs(app, world_a, world_b):
     with app.app_context():
@@ -138,6 +161,7 @@ ID_PARAMS = {
     "price_list_id": lambda g: g.price_list_id,
     "category_id": lambda g: g.category_id,
     "product_id": lambda g: g.product_id,
+    "tier_id": lambda g: g.tier_id,
 }
 # Parameters that carry no tenant object; each says why it is safe.
 NON_TENANT_PARAMS = {
@@ -179,7 +203,7 @@ def _b_state(app, world_b) -> str:
         rows = []
         for model in (Customer, Card, JobRun, Membership, Invite, ApiToken, Category, Product, CustomerGroup,
                       Discount, DiscountTarget, DiscountWindow, PriceList, PriceListEntry, GroupDiscount,
-                      GroupPriceList):
+                      GroupPriceList, Tier, TierDiscount, TierPriceList, CustomerTier, TierChange, LoyaltySettings):
             order = model.__table__.primary_key.columns
             for obj in db.session.scalars(select(model).order_by(*order)):
                 cols = {c.key: getattr(obj, c.key) for c in model.__table__.columns if c.key != "file_data"}
@@ -191,7 +215,15 @@ def _b_state(app, world_b) -> str:
 # Fields of the API's JSON bodies and query strings that name a row (declared with
 # schemas.TenantRef): (operationId, field path) -> tenant B's value. A new id field that is not
 # listed fails test_api_id_fields_in_bodies_and_queries_are_covered.
-API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {}
+API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {
+    ("putTiers", "body:tiers[].id"): lambda g: g.tier_id,
+    ("putTiers", "body:tiers[].discount_ids"): lambda g: [g.discount_id],
+    ("putTiers", "body:tiers[].price_list_ids"): lambda g: [g.price_list_id],
+    ("startTierEvaluation", "body:tiers[].id"): lambda g: g.tier_id,
+    ("startTierEvaluation", "body:tiers[].discount_ids"): lambda g: [g.discount_id],
+    ("startTierEvaluation", "body:tiers[].price_list_ids"): lambda g: [g.price_list_id],
+    ("putCustomerTier", "body:tier_id"): lambda g: g.tier_id,
+}
 
 
 def _tenant_refs(schema: dict, defs: dict | None = None, prefix: str = "") -> list[str]:

@@ -202,17 +202,11 @@ def replace_tiers(items: list[TierInput], *, on_day: date | None = None) -> list
     rest are new; tiers left out are removed, and their customers lose them, recorded in the
     history as a settings change.
     """
+    existing = {t.id: t for t in tier_rows()}
+    refuse_unknown(items, existing)
     if errors := validate_tiers(items):
         (position, field_name), message = next(iter(errors.items()))
         raise ServiceError(message, field=f"tiers.{position}.{field_name}")
-    existing = {t.id: t for t in tier_rows()}
-    for item in items:
-        if item.id is not None and item.id not in existing:
-            raise ServiceError(_("This tier does not exist."), field="id", code="tier_not_found")
-    _refuse_unknown(Discount, {d for i in items for d in i.discount_ids}, "discount_not_found",
-                    _("This discount does not exist."))
-    _refuse_unknown(PriceList, {p for i in items for p in i.price_list_ids}, "price_list_not_found",
-                    _("This price list does not exist."))
     kept = {i.id for i in items if i.id is not None}
     removed = [t for tid, t in existing.items() if tid not in kept]
     if removed:
@@ -247,6 +241,18 @@ def replace_tiers(items: list[TierInput], *, on_day: date | None = None) -> list
                   "removed": [t.name for t in removed]} if removed else
                  {"tiers": [[t.name, t.threshold, t.min_documents, t.automatic] for t in rows]})
     return rows
+
+
+def refuse_unknown(items: list[TierInput], existing: dict[int, Tier]) -> None:
+    """Refuse ids that name no row of this tenant (another tenant's included): tiers, discounts,
+    price lists. Checked before anything else, so such an id is a 404 whatever else is wrong."""
+    for item in items:
+        if item.id is not None and item.id not in existing:
+            raise ServiceError(_("This tier does not exist."), field="id", code="tier_not_found")
+    _refuse_unknown(Discount, {d for i in items for d in i.discount_ids}, "discount_not_found",
+                    _("This discount does not exist."))
+    _refuse_unknown(PriceList, {p for i in items for p in i.price_list_ids}, "price_list_not_found",
+                    _("This price list does not exist."))
 
 
 def _refuse_unknown(model, ids: set[int], code: str, message: str) -> None:

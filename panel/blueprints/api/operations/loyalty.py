@@ -96,7 +96,7 @@ class TierModel(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [TIER_EXAMPLE]})
 
     id: int | None = TenantRef("tier", default=None, description="The tier's id; leave out for a new tier.")
-    name: Annotated[str, Field(max_length=60)]
+    name: Annotated[str, Field(max_length=60)] = ""
     colour: Annotated[str, Field(max_length=7, description="#rrggbb, the badge's colour.")] = "#b8860b"
     automatic: bool = Field(default=True, description="Given and taken by evaluation; false: manual only.")
     threshold: int = Field(default=0, description="Turnover in the period, minor units.")
@@ -117,7 +117,8 @@ class TierList(BaseModel):
 
 
 class EvaluationRequest(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"dry_run": True, "as_of": "2027-01-01"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"dry_run": True, "as_of": "2027-01-01",
+                                                               "tiers": [TIER_EXAMPLE]}]})
 
     dry_run: bool = Field(default=False, description="Only compute what would change; write nothing.")
     as_of: date | None = Field(default=None, description="Dry runs only: the evaluation date (default today).")
@@ -261,12 +262,10 @@ def start_evaluation(body: EvaluationRequest):
 def unsaved_specs(items: list[TierModel]) -> list[evaluation.TierSpec]:
     """Unsaved tiers as the evaluation sees them; ids must be this tenant's."""
     inputs = [t.as_input() for t in items]
+    setup.refuse_unknown(inputs, {t.id: t for t in setup.tier_rows()})
     if problems := setup.validate_tiers(inputs):
         (position, name), message = next(iter(problems.items()))
         raise ServiceError(message, field=f"tiers.{position}.{name}")
-    known = {t.id for t in setup.tier_rows()}
-    if any(t.id is not None and t.id not in known for t in inputs):
-        raise ServiceError(_("This tier does not exist."), field="id", code="tier_not_found")
     return [evaluation.TierSpec(t.id, i, t.automatic, t.threshold, t.min_documents, t.name)
             for i, t in enumerate(inputs, start=1)]
 
@@ -291,6 +290,7 @@ def evaluation_state(run_id: str):
                example={"tier": {"id": 1, "name": "Gold", "colour": "#c9a227", "valid_until": "2027-03-31",
                                  "manual": True}},
                path={"customer_id": {"example": 42, "schema": {"type": "integer", "minimum": 1}}},
+               load_path=lambda customer_id: _customer(customer_id),
                description="Wins over evaluation until `until` has passed or it is removed (DELETE).")
 def put_customer_tier(customer_id: str, body: ManualTier):
     customer = _customer(customer_id)
