@@ -90,12 +90,14 @@ class Change:
 def dry_run(day: date, settings: rule.Settings, tiers: list[TierSpec]) -> tuple[list[Change], dict[str, int]]:
     """Who would go up or down if the evaluation ran on `day` with these settings and tiers
     (saved or not), and why; writes nothing."""
-    tenant_id = current_tenant_id()
-    rows = queries.decisions(tenant_id, settings, tiers, day, changes_only=True)
+    queries.materialise(current_tenant_id(), settings, tiers, day)
+    rows = queries.materialised_changes()
+    counts = queries.materialised_counts()
+    queries.drop_materialised()
     changes = [Change(r.customer_id, (r.cur_id, r.cur_name) if r.cur_rank is not None else None,
                       (r.new_id, r.new_name) if r.new_rank is not None else None, r.new_valid_until,
                       int(r.turnover), int(r.documents), _reason(r)) for r in rows]
-    return changes, summary(queries.outcome_counts(tenant_id, settings, tiers, day))
+    return changes, summary(counts)
 
 
 def _reason(row) -> str:

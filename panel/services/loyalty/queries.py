@@ -49,6 +49,14 @@ def _tier_list(tiers: list[TierSpec]) -> tuple[str, dict]:
     return " UNION ALL ".join(parts), params
 
 
+def _qualified(tiers: list[TierSpec]) -> str:
+    """The rank of the highest automatic tier whose threshold and minimum documents are met, as
+    one CASE over the (few) tiers, highest first: no subquery per customer."""
+    met = [f"WHEN p.turnover >= :tier_threshold_{i} AND p.documents >= :tier_docs_{i} THEN {int(t.rank)}"
+           for i, t in sorted(enumerate(tiers), key=lambda it: it[1].rank) if t.automatic]
+    return f"(CASE {' '.join(met)} END)" if met else "CAST(NULL AS INTEGER)"
+
+
 def _types(settings: rule.Settings) -> str:
     # Literals, not parameters: each is checked against the rule's fixed list first.
     types = [t for t in rule.SALE_TYPES if t in settings.counted_types]
@@ -61,28 +69,35 @@ def _decisions_sql(tenant_id: int, settings: rule.Settings, tiers: list[TierSpec
     start, _end = rule.period(settings, day)
     tier_list, params = _tier_list(tiers)
     until = _date_param("until")
-    sale = f"d.type IN ({_types(settings)})"
-    one_doc = one_state = one_customer = ""
+    qualified = _qualified(tiers)
+    sale_types = _types(settings)
+    one_doc = one_return = one_state = one_customer = ""
     if customer_id is not None:
-        one_doc = ("AND (d.customer_id = :customer_id OR d.original_id IN (SELECT o.id FROM documents o "
-                   "WHERE o.tenant_id = :tenant_id AND o.customer_id = :customer_id))")
+        one_doc = "AND d.customer_id = :customer_id"
+        one_return = ("AND r.original_id IN (SELECT o.id FROM documents o "
+                      "WHERE o.tenant_id = :tenant_id AND o.customer_id = :customer_id)")
         one_state = "AND customer_id = :customer_id"
         one_customer = "AND id = :customer_id"
     sql = f"""
 WITH tier_list AS ({tier_list}),
-per_sale AS (
-    SELECT MAX(CASE WHEN {sale} THEN d.customer_id END) AS customer_id,
-           SUM(CASE WHEN {sale} THEN d.total ELSE -d.total END) AS net,
-           MAX(CASE WHEN {sale} THEN 1 ELSE 0 END) AS is_sale
-    FROM documents d
-    WHERE d.tenant_id = :tenant_id AND d.issued_on <= :day {one_doc}
-      AND (({sale} AND d.issued_on >= :start AND d.customer_id IS NOT NULL)
-           OR (d.type IN ('return', 'correction') AND d.original_id IS NOT NULL))
-    GROUP BY CASE WHEN d.type IN ('return', 'correction') THEN d.original_id ELSE d.id END
+sales AS (
+    SELECT d.id, d.customer_id, d.total FROM documents d
+    WHERE d.tenant_id = :tenant_id AND d.type IN ({sale_types}) AND d.customer_id IS NOT NULL
+      AND d.issued_on >= :start AND d.issued_on <= :day {one_doc}
+),
+given_back AS (
+    SELECT r.original_id AS sale_id, SUM(r.total) AS amount FROM documents r
+    WHERE r.tenant_id = :tenant_id AND r.original_id IS NOT NULL AND r.type IN ('return', 'correction')
+      AND r.issued_on <= :day {one_return}
+    GROUP BY r.original_id
+),
+nets AS (
+    SELECT s.customer_id, s.total - COALESCE(b.amount, 0) AS net
+    FROM sales s LEFT JOIN given_back b ON b.sale_id = s.id
 ),
 figures AS (
     SELECT customer_id, SUM(net) AS turnover, SUM(CASE WHEN net > 0 THEN 1 ELSE 0 END) AS documents
-    FROM per_sale WHERE is_sale = 1 GROUP BY customer_id
+    FROM nets GROUP BY customer_id
 ),
 people AS (
     SELECT c.id AS customer_id, CASE WHEN c.is_staff THEN 1 ELSE 0 END AS staff,
@@ -103,9 +118,7 @@ people AS (
 judged AS (
     SELECT p.*,
            CASE WHEN p.staff = 1 AND :include_staff = 0 THEN 1 ELSE 0 END AS skipped,
-           CASE WHEN p.staff = 1 AND :include_staff = 0 THEN NULL
-                ELSE (SELECT MIN(t.rank) FROM tier_list t WHERE t.automatic = 1
-                      AND p.turnover >= t.threshold AND p.documents >= t.min_documents) END AS q,
+           CASE WHEN p.staff = 1 AND :include_staff = 0 THEN NULL ELSE {qualified} END AS q,
            CASE WHEN p.manual = 1 AND (p.valid_until IS NULL OR p.valid_until >= :day) THEN 1 ELSE 0 END
                AS manual_active
     FROM people p
@@ -163,26 +176,24 @@ DECISION_COLUMNS = dict(customer_id=Integer, outcome=String, cur_id=Integer, cur
 
 
 def decisions(tenant_id: int, settings: rule.Settings, tiers: list[TierSpec], day: date, *,
-              customer_id: int | None = None, changes_only: bool = False) -> list:
-    """The judgements as rows (a dry run; one customer's real-time upgrade)."""
+              customer_id: int | None = None) -> list:
+    """The judgements as rows (one customer's real-time upgrade; the tests)."""
     sql, params = _decisions_sql(tenant_id, settings, tiers, day, customer_id)
-    if changes_only:
-        sql = f"SELECT * FROM ({sql}) all_rows WHERE outcome IN ('up', 'down') ORDER BY customer_id"
     stmt, params = _bind(sql, params)
     return db.session.execute(stmt.columns(**DECISION_COLUMNS), params).all()
 
 
-def outcome_counts(tenant_id: int, settings: rule.Settings, tiers: list[TierSpec], day: date) -> dict[str, int]:
-    """outcome -> how many customers (a dry run's summary)."""
-    sql, params = _decisions_sql(tenant_id, settings, tiers, day, None)
-    stmt, params = _bind(f"SELECT outcome, COUNT(*) FROM ({sql}) all_rows GROUP BY outcome", params)
-    return {outcome: n for outcome, n in db.session.execute(stmt, params)}
+# Memory for the evaluation's hash joins and aggregates (one row per customer), for its own
+# transaction only: at the server's default (4 MB) 100,000 customers spill to disk.
+WORK_MEM = "64MB"
 
 
 def materialise(tenant_id: int, settings: rule.Settings, tiers: list[TierSpec], day: date) -> None:
     """Keep the judgements in the temporary table tier_decisions until the transaction ends."""
     sql, params = _decisions_sql(tenant_id, settings, tiers, day, None)
     postgres = db.session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        db.session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     db.session.execute(text("DROP TABLE IF EXISTS tier_decisions"))
     stmt, params = _bind(f"CREATE TEMPORARY TABLE tier_decisions {'ON COMMIT DROP ' if postgres else ''}AS {sql}",
                          params)
@@ -191,6 +202,12 @@ def materialise(tenant_id: int, settings: rule.Settings, tiers: list[TierSpec], 
 
 def drop_materialised() -> None:
     db.session.execute(text("DROP TABLE IF EXISTS tier_decisions"))
+
+
+def materialised_changes() -> list:
+    """The judgements that change a tier (up, down), by customer: a dry run's list."""
+    stmt = text("SELECT * FROM tier_decisions WHERE outcome IN ('up', 'down') ORDER BY customer_id")
+    return db.session.execute(stmt.columns(**DECISION_COLUMNS)).all()
 
 
 def materialised_counts() -> dict[str, int]:
