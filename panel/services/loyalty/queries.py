@@ -71,13 +71,24 @@ def _decisions_sql(tenant_id: int, settings: rule.Settings, tiers: list[TierSpec
     until = _date_param("until")
     qualified = _qualified(tiers)
     sale_types = _types(settings)
-    one_doc = one_return = one_state = one_customer = ""
+    one_doc = one_return = one_state = one_customer = one_customer_c = ""
     if customer_id is not None:
         one_doc = "AND d.customer_id = :customer_id"
         one_return = ("AND r.original_id IN (SELECT o.id FROM documents o "
                       "WHERE o.tenant_id = :tenant_id AND o.customer_id = :customer_id)")
         one_state = "AND customer_id = :customer_id"
         one_customer = "AND id = :customer_id"
+        one_customer_c = "AND c.id = :customer_id"
+    if any(t.automatic and t.threshold <= 0 and t.min_documents <= 0 for t in tiers):
+        # A tier that asks for nothing is reached with no documents at all: every customer is judged.
+        judged_ids = f"""(SELECT c.id AS customer_id, f.turnover, f.documents, h.tier_id, h.valid_until, h.manual
+            FROM customers c LEFT JOIN figures f ON f.customer_id = c.id LEFT JOIN holders h ON h.customer_id = c.id
+            WHERE c.tenant_id = :tenant_id {one_customer_c})"""
+    else:
+        # Those with documents in the period or a tier: nobody else can change.
+        judged_ids = """(SELECT COALESCE(f.customer_id, h.customer_id) AS customer_id, f.turnover, f.documents,
+                   h.tier_id, h.valid_until, h.manual
+            FROM figures f FULL JOIN holders h ON h.customer_id = f.customer_id)"""
     sql = f"""
 WITH tier_list AS ({tier_list}),
 sales AS (
@@ -99,21 +110,24 @@ figures AS (
     SELECT customer_id, SUM(net) AS turnover, SUM(CASE WHEN net > 0 THEN 1 ELSE 0 END) AS documents
     FROM nets GROUP BY customer_id
 ),
+holders AS (
+    SELECT customer_id, tier_id, valid_until, manual FROM customer_tiers
+    WHERE tenant_id = :tenant_id AND tier_id IS NOT NULL {one_state}
+),
+special AS (
+    SELECT id, is_staff, erased_at FROM customers
+    WHERE tenant_id = :tenant_id AND (is_staff OR erased_at IS NOT NULL) {one_customer}
+),
 people AS (
-    SELECT c.id AS customer_id, CASE WHEN c.is_staff THEN 1 ELSE 0 END AS staff,
-           COALESCE(f.turnover, 0) AS turnover, COALESCE(f.documents, 0) AS documents,
-           ct.tier_id AS cur_id, cur.rank AS cur_rank, cur.name AS cur_name,
+    SELECT ids.customer_id, CASE WHEN sp.is_staff THEN 1 ELSE 0 END AS staff,
+           COALESCE(ids.turnover, 0) AS turnover, COALESCE(ids.documents, 0) AS documents,
+           ids.tier_id AS cur_id, cur.rank AS cur_rank, cur.name AS cur_name,
            cur.threshold AS cur_threshold, cur.min_documents AS cur_min_documents,
-           ct.valid_until AS valid_until, CASE WHEN ct.manual THEN 1 ELSE 0 END AS manual
-    FROM (SELECT customer_id FROM figures
-          UNION SELECT customer_id FROM customer_tiers
-                WHERE tenant_id = :tenant_id AND tier_id IS NOT NULL {one_state}
-          UNION SELECT id FROM customers WHERE tenant_id = :tenant_id AND :everyone = 1 {one_customer}) ids
-    JOIN customers c ON c.tenant_id = :tenant_id AND c.id = ids.customer_id
-    LEFT JOIN figures f ON f.customer_id = ids.customer_id
-    LEFT JOIN customer_tiers ct ON ct.tenant_id = :tenant_id AND ct.customer_id = ids.customer_id
-    LEFT JOIN tier_list cur ON cur.id = ct.tier_id
-    WHERE c.erased_at IS NULL
+           ids.valid_until AS valid_until, CASE WHEN ids.manual THEN 1 ELSE 0 END AS manual
+    FROM {judged_ids} ids
+    LEFT JOIN special sp ON sp.id = ids.customer_id
+    LEFT JOIN tier_list cur ON cur.id = ids.tier_id
+    WHERE sp.erased_at IS NULL
 ),
 judged AS (
     SELECT p.*,
@@ -146,10 +160,7 @@ FROM outcomes o
 LEFT JOIN tier_list n ON n.rank = CASE WHEN o.outcome IN ('up', 'requalified', 'down') THEN o.q ELSE o.cur_rank END
 """
     params |= {"tenant_id": tenant_id, "day": day, "start": start, "until": rule.valid_until(settings, day),
-               "include_staff": int(settings.include_staff),
-               # A tier that asks for nothing is reached with no documents at all: then every
-               # customer is judged, not only those with documents or a tier.
-               "everyone": int(any(t.automatic and t.threshold <= 0 and t.min_documents <= 0 for t in tiers))}
+               "include_staff": int(settings.include_staff)}
     if customer_id is not None:
         params["customer_id"] = customer_id
     return sql, params
