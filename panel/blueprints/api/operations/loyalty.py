@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from .... import clock
 from ....extensions import db
@@ -38,16 +38,24 @@ SUMMARY_EXAMPLE = {"evaluated": 310, "up": 12, "down": 3, "kept": 5, "unchanged"
 
 # --- models ---------------------------------------------------------------------------------
 
-class Period(BaseModel):
+class OneOf(BaseModel):
+    """One of its fields is given; the answer leaves the others out ({"days": 90}, not days and months)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_serializer(mode="wrap")
+    def _given_only(self, handler):
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+
+class Period(OneOf):
 
     rolling_days: int | None = Field(default=None, description="The N days ending on the evaluation date (1-3660).")
     calendar: Literal["month", "quarter", "year"] | None = Field(
         default=None, description="The current calendar month, quarter or year to date.")
 
 
-class Validity(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Validity(OneOf):
 
     days: int | None = Field(default=None, description="Days a reached tier holds (0-3660).")
     months: int | None = Field(default=None, description="Months a reached tier holds (0-120).")
