@@ -15,6 +15,8 @@ from ...models.base import row_id
 from ...registry import customer_tabs
 from ...services import ServiceError, customer_list, customers
 from ...services import cards as cards_service
+from ...services.loyalty import setup as loyalty_setup
+from ...services.loyalty import standing
 from ...transaction import flashed_errors, form_errors, service_errors
 from ..cards.forms import parse_card_rows
 from . import bp
@@ -32,7 +34,9 @@ CANDIDATES = 10
 def index():
     f = customer_list.parse_filter(request.args)
     result = customer_list.page(f, after=request.args.get("after"), before=request.args.get("before"))
-    resp = render("customers/index.html", block="customer_table", f=f, page=result, rows=list_rows(result))
+    tiers = standing.badges([c.id for c in result.customers])
+    resp = render("customers/index.html", block="customer_table", f=f, page=result, rows=list_rows(result, tiers),
+                  tier_choices=[] if is_htmx() else loyalty_setup.tier_rows())
     if is_htmx():
         # The filter form sends every field, empty ones too; the address bar gets the clean URL.
         args = f.to_args()

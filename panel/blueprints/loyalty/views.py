@@ -19,6 +19,7 @@ from ...i18n import customer_name, locale_code
 from ...jobs import loyalty as loyalty_jobs
 from ...jobs import read_progress
 from ...models import Customer, CustomerTier, Discount, JobRun, PriceList, Tier
+from ...models.base import row_id
 from ...money import InvalidAmount, format_plain, parse_amount
 from ...registry import customer_tabs
 from ...services import audit
@@ -40,7 +41,7 @@ def _currency() -> str:
 
 def _whole(value: str) -> int | None:
     text = (value or "").strip().replace(" ", "")
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 def _settings_from_form(form) -> tuple[setup.SettingsInput, dict[str, str], dict]:
@@ -75,7 +76,7 @@ def _settings_typed(data: setup.SettingsInput) -> dict:
 def _tier_rows_from_form(form) -> tuple[list[setup.TierInput], dict[tuple[int, str], str], list[dict]]:
     """The tiers typed into the editor, in the order of their positions (removed ones left out)."""
     typed_rows, errors = [], {}
-    indexes = sorted({int(k.split("-")[1]) for k in form if k.startswith("tiers-") and k.split("-")[1].isdigit()
+    indexes = sorted({int(k.split("-")[1]) for k in form if k.startswith("tiers-") and k.split("-")[1].isascii() and k.split("-")[1].isdigit()
                       and len(k.split("-")[1]) <= 3})
     for i in indexes:
         def get(name: str, limit: int = 100, i: int = i) -> str:
@@ -85,8 +86,8 @@ def _tier_rows_from_form(form) -> tuple[list[setup.TierInput], dict[tuple[int, s
                "automatic": get("automatic") == "1", "threshold": get("threshold", 30),
                "min_documents": get("min_documents", 12), "position": get("position", 6),
                "remove": get("remove") == "1",
-               "discount_ids": [v for v in form.getlist(f"tiers-{i}-discount_ids") if v.isdigit()][:100],
-               "price_list_ids": [v for v in form.getlist(f"tiers-{i}-price_list_ids") if v.isdigit()][:100]}
+               "discount_ids": [v for v in form.getlist(f"tiers-{i}-discount_ids") if row_id(v)][:100],
+               "price_list_ids": [v for v in form.getlist(f"tiers-{i}-price_list_ids") if row_id(v)][:100]}
         if not row["id"] and not row["name"].strip():
             continue  # the empty "new tier" row
         typed_rows.append(row)
@@ -104,9 +105,9 @@ def _tier_rows_from_form(form) -> tuple[list[setup.TierInput], dict[tuple[int, s
         docs = _whole(row["min_documents"] or "0")
         if docs is None:
             errors[(position, "min_documents")] = _("Enter a whole number.")
-        items.append(setup.TierInput(int(row["id"]) if row["id"].isdigit() else None, row["name"], row["colour"],
+        items.append(setup.TierInput(row_id(row["id"]) if row["id"] else None, row["name"], row["colour"],
                                      row["automatic"], threshold, docs or 0,
-                                     [int(v) for v in row["discount_ids"]], [int(v) for v in row["price_list_ids"]]))
+                                     [row_id(v) for v in row["discount_ids"]], [row_id(v) for v in row["price_list_ids"]]))
         row["position"] = str(position + 1)
     for key, message in setup.validate_tiers(items).items():
         errors.setdefault(key, message)
@@ -309,7 +310,7 @@ def assign_tier(customer_id: int):
     customer = get_or_404(Customer, customer_id)
     typed = {k: request.form.get(k, "")[:500] for k in ("tier", "until", "reason")}
     errors: dict[str, str] = {}
-    tier = db.session.get(Tier, int(typed["tier"])) if typed["tier"].isdigit() and len(typed["tier"]) < 10 else None
+    tier = db.session.get(Tier, row_id(typed["tier"])) if row_id(typed["tier"]) else None
     if tier is None:
         errors["tier"] = _("Choose a tier.")
     until = None
@@ -345,3 +346,19 @@ def distribution(days_back: int = 30) -> dict:
     days = [date.fromordinal(today.toordinal() - n) for n in range(days_back - 1, -1, -1)]
     return {"tiers": tiers, "now": setup.members_count(), "days": days,
             "by_day": tier_counts_by_day(current_tenant_id(), days)}
+
+
+# --- what other pages include ------------------------------------------------------------------
+
+@bp.app_template_global()
+def tier_standing(customer_id: int) -> dict:
+    """The terminal's tier badge and "32 zł to Gold" (loyalty/_terminal.html)."""
+    return {"standing": standing.current(customer_id, with_grants=False), "progress": standing.progress(customer_id)}
+
+
+@bp.app_template_global()
+def tier_distribution() -> dict:
+    """The dashboard's customers per tier and the last 30 days of it (loyalty/_dashboard.html)."""
+    data = distribution()
+    peak = max([sum(day.values()) for day in data["by_day"].values()] + [1])
+    return {**data, "peak": peak}

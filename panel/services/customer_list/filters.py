@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists
 
 from ...extensions import db
-from ...models import SORT_COLLATIONS, Card, Customer, Tenant
+from ...models import SORT_COLLATIONS, Card, Customer, CustomerTier, Tenant
 from ...tenancy import require_tenant_id
 from ..customers.validation import fold, query_digits, single_line
 
@@ -24,12 +24,27 @@ def _has_card():
     return exists().where(Card.tenant_id == Customer.tenant_id, Card.customer_id == Customer.id)
 
 
+class _TierValues:
+    """The tier filter's values: "any" (has a tier), "none", or a tier's id."""
+
+    def __contains__(self, value: object) -> bool:
+        return value in ("any", "none") or (isinstance(value, str) and value.isdigit() and len(value) <= 9)
+
+
+def _in_tier(stmt, value: str):
+    held = exists().where(CustomerTier.tenant_id == Customer.tenant_id, CustomerTier.customer_id == Customer.id,
+                          CustomerTier.tier_id.is_not(None) if value in ("any", "none")
+                          else CustomerTier.tier_id == int(value))
+    return stmt.where(~held if value == "none" else held)
+
+
 # Choice filters: URL parameter -> (allowed values, how the value narrows the query). A new
 # filter (group, tier, wallet...) is one field on CustomerFilter plus one entry here.
 CHOICE_FILTERS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "consent": (YES_NO, _yes_no(Customer.marketing_consent)),
     "staff": (YES_NO, _yes_no(Customer.is_staff)),
     "card": (YES_NO, lambda stmt, value: stmt.where(_has_card() if value == "yes" else ~_has_card())),
+    "tier": (_TierValues(), _in_tier),
 }
 
 
@@ -73,6 +88,7 @@ class CustomerFilter:
     consent: str = ""           # "" | yes | no
     staff: str = ""
     card: str = ""
+    tier: str = ""              # "" | any | none | a tier's id
     sort: str = DEFAULT_SORT    # a key of SORTS
     desc: bool = False
 
