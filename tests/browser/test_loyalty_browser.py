@@ -67,3 +67,10 @@ def test_configure_start_and_read_the_history(page, app, world_a, locale):
     expect(result.locator("tbody tr")).to_have_count(1)
     expect(result).to_contain_text("Nováková")
     shot(page, f"loyalty-dry-run-{locale}")
+
+    page.goto("/")
+    expect(page.locator(".tier-chart")).to_be_visible()
+    shot(page, f"loyalty-dashboard-{locale}")
+    page.goto("/customers/?tier=any")
+    expect(page.locator(".customer-badges .tier-badge")).to_have_count(2)
+    shot(page, f"loyalty-dashboard-list-{locale}")

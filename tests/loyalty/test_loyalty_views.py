@@ -123,3 +123,23 @@ def test_manual_tier_members_list_and_csv(app, manager_a, world_a):
         assert [c.cause for c in db.session.scalars(select(TierChange))] == ["manual", "manual"]
         assert db.session.get(Tier, gold) is not None
 
+
+
+def test_the_terminal_the_list_and_the_dashboard_show_the_tier(app, staff_a, world_a):
+    customer = make_customer(app, world_a.tenant_id, first_name="Ewa", last_name="Nowak")
+    other = make_customer(app, world_a.tenant_id, first_name="Jan", last_name="Nowak")
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        setup.replace_tiers(setup.default_tiers())
+        silver = setup.tier_rows()[1].id
+        for _ in range(5):
+            add_document(customer, "receipt", clock.today(), 93_600)  # 4 680 zł: 320 zł short of Gold
+        db.session.add(CustomerTier(customer_id=customer, tier_id=silver, valid_until=clock.today()))
+        db.session.commit()
+    terminal = staff_a.get(f"/terminal/lookup?customer_id={customer}", headers=HX).get_data(as_text=True)
+    assert "Silver" in terminal and "320.00 to Gold" in terminal.replace("\xa0", " ")
+    listed = staff_a.get(f"/customers/?q=nowak&tier={silver}", headers=HX).get_data(as_text=True)
+    assert "Ewa" in listed and "Jan" not in listed and "tier-badge" in listed
+    assert "Jan" in staff_a.get("/customers/?q=nowak&tier=none", headers=HX).get_data(as_text=True)
+    assert other
+    dashboard = staff_a.get("/").get_data(as_text=True)
+    assert "tier-chart" in dashboard and "Silver" in dashboard

@@ -41,6 +41,9 @@ def _name_taken() -> ServiceError:
 
 
 conflicts.register("uq_tiers_tenant_id_name_key", _name_taken)
+# Two first saves of a tenant's settings at once: the second finds the row the first created.
+conflicts.register("uq_loyalty_settings_tenant_id", lambda: ServiceError(
+    _("Someone saved the loyalty settings at the same moment. Check them and save again."), code="conflict"))
 
 
 # --- settings -------------------------------------------------------------------------------
