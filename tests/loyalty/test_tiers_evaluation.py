@@ -187,3 +187,31 @@ def test_the_evaluation_sees_only_its_tenant(app, world_a, world_b, customers):
             assert result["evaluated"] == 1 and result["up"] == 1
         with tenant_scope(world_b.tenant_id):
             assert db.session.scalar(select(func.count()).select_from(CustomerTier)) == 0
+
+
+def test_the_daily_schedule_evaluates_at_the_tenants_hour_only(app, world_a, customers):
+    from datetime import datetime, timezone
+
+    from panel.jobs import schedule
+    from panel.models import JobRun
+
+    entry = schedule.entry("loyalty_tiers")
+    assert (entry.queue, entry.period) == ("loyalty", "%Y%m%d%H")
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        db.session.add(LoyaltySettings(evaluate=True, daily_hour=4))
+        setup.replace_tiers(setup.default_tiers())
+        for c in customers[:2]:
+            add_document(c, "receipt", date.today(), 30_000)
+            add_document(c, "receipt", date.today(), 30_000)
+        db.session.commit()
+        # 02:05 UTC in winter is 03:05 in Warsaw: not the hour; 03:05 UTC is 04:05 there.
+        assert evaluation.scheduled(datetime(2026, 12, 6, 2, 5, tzinfo=timezone.utc)) is None
+        result = evaluation.scheduled(datetime(2026, 12, 6, 3, 5, tzinfo=timezone.utc))
+        db.session.commit()
+        assert result["up"] == 2
+        run = db.session.scalars(select(JobRun).where(JobRun.kind == "tier_evaluation")).one()
+        assert run.status == "finished" and run.result == result
+        assert {c.job_run_id for c in db.session.scalars(select(TierChange))} == {run.id}
+        setup.current_settings().evaluate = False
+        assert evaluation.scheduled(datetime(2026, 12, 7, 3, 5, tzinfo=timezone.utc)) is None
+        db.session.rollback()
