@@ -160,3 +160,14 @@ def test_real_time_upgrades_racing_an_evaluation_leave_one_change_per_customer(a
                                                .group_by(TierChange.customer_id)).all())
         assert per_customer == {c: 1 for c in customers}
         assert results[0] + sum(results[1:]) == len(customers)
+
+
+def test_the_standing_names_its_pricing_source(app, world_a):
+    from panel.pricing import TIER, Source
+
+    customer = make_customer(app, world_a.tenant_id, first_name="Ada")
+    with app.app_context(), tenant_scope(world_a.tenant_id):
+        tiers = _setup(world_a)
+        db.session.add(CustomerTier(customer_id=customer, tier_id=tiers["Gold"], valid_until=None, manual=True))
+        db.session.commit()
+        assert standing.current(customer).source == Source(TIER, tiers["Gold"], "Gold")

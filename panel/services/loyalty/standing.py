@@ -11,6 +11,7 @@ from ... import clock
 from ...extensions import db
 from ...loyalty import tiers as rule
 from ...models import CustomerTier, Tier
+from ...pricing import TIER, Source
 from ...tenancy import current_tenant_id
 from . import queries, setup
 
@@ -28,6 +29,11 @@ class Standing:
     reason: str = ""
     discount_ids: list[int] = field(default_factory=list)
     price_list_ids: list[int] = field(default_factory=list)
+
+    @property
+    def source(self) -> Source:
+        """Who grants the tier's adjustments, as the pricing engine names it (source T)."""
+        return Source(TIER, self.tier_id, self.name)
 
     def as_json(self) -> dict:
         """`tier` in the API's customer and card scan answers."""
