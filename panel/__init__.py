@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints.imports import bp as imports_bp
     from .blueprints.jobs import bp as jobs_bp
     from .blueprints.lookups import bp as lookups_bp
+    from .blueprints.loyalty import bp as loyalty_bp
     from .blueprints.price_lists import bp as price_lists_bp
     from .blueprints.pricing import bp as pricing_bp
     from .blueprints.settings import bp as settings_bp
@@ -102,7 +103,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, dashboard_bp, customers_bp, cards_bp, terminal_bp, users_bp, settings_bp,
                audit_bp, jobs_bp, health_bp, api_bp, lookups_bp, imports_bp, exports_bp, groups_bp, discounts_bp,
-               price_lists_bp, catalog_bp, wallets_bp, pricing_bp):
+               price_lists_bp, catalog_bp, wallets_bp, pricing_bp, loyalty_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF does not apply
 

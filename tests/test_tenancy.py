@@ -203,6 +203,12 @@ RAW_SQL_ALLOWED = {
     "panel.services.health",  # SELECT 1
     "panel.jobs.imports",     # ANALYZE after a big import: statistics, no rows read
     "panel.locking",          # BEGIN IMMEDIATE on SQLite: a lock, no rows read
+    # The tier evaluation's statements are built per tier list (so not one literal here); each
+    # that reads tenant rows binds :tenant_id (queries.py), the rest read its own temporary
+    # table or take the tenant's advisory lock; tests/loyalty/test_tiers_evaluation.py
+    # test_the_evaluation_sees_only_its_tenant checks the result.
+    "panel.services.loyalty.queries",
+    "panel.services.loyalty.evaluation",
 }
 
 

@@ -25,6 +25,7 @@ from panel.models import (
     Category,
     Customer,
     CustomerGroup,
+    CustomerTier,
     Discount,
     DiscountTarget,
     DiscountWindow,
@@ -32,10 +33,15 @@ from panel.models import (
     GroupPriceList,
     Invite,
     JobRun,
+    LoyaltySettings,
     Membership,
     PriceList,
     PriceListEntry,
     Product,
+    Tier,
+    TierChange,
+    TierDiscount,
+    TierPriceList,
     Wallet,
     WalletBonusRule,
     WalletEntry,
@@ -70,6 +76,7 @@ class Graph:
     product_ext: str
     wallet_entry_id: int = 0
     bonus_rule_id: int = 0
+    tier_id: int = 0
 
 
 def _graph(world, mark: str, card_code: str) -> Graph:
@@ -91,7 +98,7 @@ def _graph(world, mark: str, card_code: str) -> Graph:
         membership = db.session.scalar(select(Membership).where(Membership.user_id == world.staff.id))
         invite, _t = accounts.create_invite(f"invitee@{mark.lower()}.test", "staff", world.owner.id)
         token, plain = tokens.create(f"Till {mark}", scopes=("pos", "manage"))  # manage: the walker reaches every operation
-        pricing = _pricing_graph(mark, customer)
+        pricing = _pricing_graph(mark, customer) | _loyalty_graph(mark, customer)
         wallet = _wallet_graph(customer)
         db.session.commit()
         return Graph(customer.id, card.id, run.id, membership.id, invite.id, token.id, plain, card_code, **pricing,
@@ -133,6 +140,22 @@ def _pricing_graph(mark: str, customer: Customer) -> dict:
             "product_ext": product.external_id}
 
 
+def _loyalty_graph(mark: str, customer: Customer) -> dict:
+    """A tier granting the hidden discount and the price list, the customer in it, and its history."""
+    tier = Tier(rank=1, name=f"Gold {mark}", name_key=f"gold {mark}".lower(), colour="#c9a227", threshold=100)
+    db.session.add(tier)
+    db.session.flush()
+    db.session.add_all([
+        TierDiscount(tier_id=tier.id, discount_id=db.session.scalar(select(Discount.id))),
+        TierPriceList(tier_id=tier.id, price_list_id=db.session.scalar(select(PriceList.id))),
+        CustomerTier(customer_id=customer.id, tier_id=tier.id, valid_until=date.today() + timedelta(days=30)),
+        TierChange(customer_id=customer.id, on_day=date.today(), cause="evaluation", new_tier_id=tier.id,
+                   new_tier_name=tier.name, turnover=123456, documents=3),
+        LoyaltySettings(evaluate=True),
+    ])
+    return {"tier_id": tier.id}
+
+
 @pytest.fixture
 def graphs(app, world_a, world_b):
     with app.app_context():
@@ -158,6 +181,7 @@ ID_PARAMS = {
     "product_id": lambda g: g.product_id,
     "entry_id": lambda g: g.wallet_entry_id,
     "rule_id": lambda g: g.bonus_rule_id,
+    "tier_id": lambda g: g.tier_id,
 }
 # Parameters that carry no tenant object; each says why it is safe.
 NON_TENANT_PARAMS = {
@@ -199,7 +223,8 @@ def _b_state(app, world_b) -> str:
         rows = []
         for model in (Customer, Card, JobRun, Membership, Invite, ApiToken, Category, Product, CustomerGroup,
                       Discount, DiscountTarget, DiscountWindow, PriceList, PriceListEntry, GroupDiscount,
-                      GroupPriceList, Wallet, WalletEntry, WalletBonusRule):
+                      GroupPriceList, Wallet, WalletEntry, WalletBonusRule,
+                      Tier, TierDiscount, TierPriceList, CustomerTier, TierChange, LoyaltySettings):
             order = model.__table__.primary_key.columns
             for obj in db.session.scalars(select(model).order_by(*order)):
                 cols = {c.key: getattr(obj, c.key) for c in model.__table__.columns if c.key != "file_data"}
@@ -231,6 +256,13 @@ API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {
        for field in ("category_ids", "product_ids", "excluded_category_ids", "excluded_product_ids")},
     ("quoteBill", "body:customer.id"): lambda g: g.customer_id,
     ("quoteBill", "body:discount_ids"): lambda g: [g.discount_id],
+    ("putTiers", "body:tiers[].id"): lambda g: g.tier_id,
+    ("putTiers", "body:tiers[].discount_ids"): lambda g: [g.discount_id],
+    ("putTiers", "body:tiers[].price_list_ids"): lambda g: [g.price_list_id],
+    ("startTierEvaluation", "body:tiers[].id"): lambda g: g.tier_id,
+    ("startTierEvaluation", "body:tiers[].discount_ids"): lambda g: [g.discount_id],
+    ("startTierEvaluation", "body:tiers[].price_list_ids"): lambda g: [g.price_list_id],
+    ("putCustomerTier", "body:tier_id"): lambda g: g.tier_id,
 }
 
 

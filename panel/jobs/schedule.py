@@ -33,6 +33,7 @@ from ..models import Tenant
 from ..models.base import utcnow
 from ..redis_conn import get_queue, redis_available
 from ..services import idempotency, retention
+from ..services.loyalty import evaluation as tier_evaluation
 from ..services.wallets import reconcile as wallet_reconciliation
 from ..tenancy import tenant_scope
 from . import FAILURE_TTL, run_in_process
@@ -57,6 +58,10 @@ SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("retention", "20 3 * * *", retention.purge_expired),
     Scheduled("idempotency_keys", "40 3 * * *", idempotency.purge_expired_idempotency_keys),
     Scheduled("wallet_reconciliation", "10 2 * * *", wallet_reconciliation.reconcile_tenant),
+    # Hourly, because each tenant picks its hour on its own clock: the call evaluates only the
+    # tenants whose hour it is (evaluation.due), once per tenant and hour.
+    Scheduled("loyalty_tiers", "5 * * * *", tier_evaluation.scheduled, period="%Y%m%d%H", queue="loyalty",
+              timeout=1800),
 )
 
 

@@ -8,6 +8,7 @@ from .documents import DOCUMENT_TYPES, PAYMENT_METHODS, Document, DocumentLine, 
 from .groups import CustomerGroup, GroupDiscount, GroupPriceList
 from .idempotency import IdempotencyKey
 from .jobs import JobRun
+from .loyalty import TIER_CAUSES, CustomerTier, LoyaltySettings, Tier, TierChange, TierDiscount, TierPriceList
 from .price_lists import PriceList, PriceListEntry
 from .tenants import COUNTRIES, CURRENCIES, HOME_CURRENCIES, LOCALES, SORT_COLLATIONS, TIMEZONES, Tenant
 from .tokens import ApiToken
@@ -18,7 +19,8 @@ __all__ = [
     "ApiToken", "AuditEntry", "CARD_STATUSES", "COUNTRIES", "CURRENCIES", "Card", "Category", "Customer",
     "CustomerGroup", "DOCUMENT_TYPES", "Discount", "DiscountTarget", "DiscountWindow", "Document", "DocumentLine",
     "DocumentPayment", "GroupDiscount", "GroupPriceList",
-    "HOME_CURRENCIES", "IdempotencyKey", "Invite", "JobRun", "LOCALES", "Membership", "PAYMENT_METHODS", "PriceList", "PriceListEntry",
+    "HOME_CURRENCIES", "IdempotencyKey", "Invite", "JobRun", "LOCALES", "LoyaltySettings", "CustomerTier",
+    "TIER_CAUSES", "Tier", "TierChange", "TierDiscount", "TierPriceList", "Membership", "PAYMENT_METHODS", "PriceList", "PriceListEntry",
     "Product", "ROLES", "SORT_COLLATIONS", "TIMEZONES", "Tenant", "User", "role_at_least",
     "ENTRY_KINDS", "TOP_UP_METHODS", "Wallet", "WalletBonusRule", "WalletEntry",
 ]

@@ -55,7 +55,11 @@ def test_api_matches_its_document(app, world_a, jan):
         "GET /discounts", "POST /discounts", "GET /discounts/{discount_id}", "PATCH /discounts/{discount_id}",
         "DELETE /discounts/{discount_id}",
         "GET /customers/{customer_id}/wallet", "POST /customers/{customer_id}/wallet/top-ups",
-        "POST /bills/quote"}
+        "POST /bills/quote",
+        "GET /loyalty/settings", "PUT /loyalty/settings", "GET /loyalty/tiers", "PUT /loyalty/tiers",
+        "POST /loyalty/evaluations", "GET /loyalty/evaluations/{run_id}", "PUT /customers/{customer_id}/tier",
+        "DELETE /customers/{customer_id}/tier"}
+
     failures = []
     for operation in operations:
         for mode in EXAMPLES:

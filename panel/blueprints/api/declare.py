@@ -93,9 +93,13 @@ def require_scope(scope: str) -> None:
 
 
 def _answer(op: Operation, result):
-    """The view's answer as a response: a model, or a model with headers, at the declared status."""
-    model, headers = result if isinstance(result, tuple) else (result, None)
-    return current_app.response_class(model.model_dump_json(), status=op.status, headers=headers,
+    """The view's answer as a response: a model, or a model with headers, at the declared status;
+    or (model, headers, status) where one operation answers two ways (a dry run's 200 beside a
+    started job's 202)."""
+    if not isinstance(result, tuple):
+        result = (result, None)
+    model, headers, status = result if len(result) == 3 else (*result, op.status)
+    return current_app.response_class(model.model_dump_json(by_alias=True), status=status, headers=headers,
                                       mimetype="application/json")
 
 

@@ -71,6 +71,16 @@ class Card(BaseModel):
                                    usable=status == "active", expires_on=card.expires_on)
 
 
+class TierBadge(BaseModel):
+    """A customer's loyalty tier, as the till shows it (a badge in the tier's colour)."""
+
+    id: int
+    name: str
+    colour: str = Field(description="#rrggbb")
+    valid_until: date | None = Field(description="The last day the tier holds without re-qualifying.")
+    manual: bool = Field(description="Given by a manager (wins over evaluation until it ends).")
+
+
 class Customer(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [CUSTOMER_EXAMPLE]})
 
@@ -85,20 +95,19 @@ class Customer(BaseModel):
     archived: bool
     group: GroupRef | None = Field(description="The customer's group (its discounts and price lists apply), "
                                                "or null.")
-    tier: Named | None = Field(description="Not available yet: null.")
+    tier: TierBadge | None = Field(description="The loyalty tier (turnover), or null.")
 
     @classmethod
-    def fields_of(cls, c) -> dict:
+    def fields_of(cls, c, tier: dict | None = None) -> dict:
         # `c` is a Customer (its group a relationship) or a scan's PosCustomer (its group joined).
-        # The tier arrives with its feature; until then the key exists and is null.
         return dict(id=c.id, name=c.display_name, first_name=c.first_name, last_name=c.last_name,
                     company_name=c.company_name, nip=c.nip, email=c.email, phone=c.phone,
                     archived=c.archived_at is not None, group=GroupRef.of(c.group) if c.group_id else None,
-                    tier=None)
+                    tier=TierBadge.model_construct(**tier) if tier else None)
 
     @classmethod
-    def of(cls, c) -> Customer:
-        return cls.model_construct(**cls.fields_of(c))
+    def of(cls, c, tier: dict | None = None) -> Customer:
+        return cls.model_construct(**cls.fields_of(c, tier))
 
 
 class CustomerWithCards(Customer):

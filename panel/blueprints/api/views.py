@@ -21,6 +21,7 @@ from ...models import ApiToken, Customer
 from ...models.base import aware, row_id, utcnow
 from ...services import ServiceError, terminal, tokens
 from ...services import cards as card_service
+from ...services.loyalty import standing
 from ...tenancy import require_tenant_id, reset_tenant, set_tenant
 from . import bp, errors, limits, openapi
 from .declare import api_operation
@@ -125,7 +126,7 @@ def card(code: str):
     if found is None:
         raise ApiError(404, "card_not_found", _("No card has this code."))
     scanned, holder = found
-    return CardLookup.model_construct(card=Card.of(scanned, clock.today()), customer=CustomerOut.of(holder),
+    return CardLookup.model_construct(card=Card.of(scanned, clock.today()), customer=CustomerOut.of(holder, holder.tier()),
                                       wallet=WalletBalance.of(holder))
 
 
@@ -139,7 +140,8 @@ def card(code: str):
         "customers by name."))
 def customers(query: CustomerSearch):
     found = terminal.search_customers(query.q, query.limit)
-    return CustomerList.model_construct(customers=[CustomerOut.of(c) for c in found])
+    tiers = standing.badges([c.id for c in found])
+    return CustomerList.model_construct(customers=[CustomerOut.of(c, tiers.get(c.id)) for c in found])
 
 
 @bp.get("/customers/<any_text:customer_id>")
@@ -154,7 +156,7 @@ def customer(customer_id: str):
         raise ApiError(404, "customer_not_found", _("No customer has this id."))
     today = clock.today()
     return CustomerDetail.model_construct(customer=CustomerWithCards.model_construct(
-        **CustomerOut.fields_of(found), cards=[Card.of(c, today) for c in found.cards]))
+        **CustomerOut.fields_of(found, standing.tier_json(found.id)), cards=[Card.of(c, today) for c in found.cards]))
 
 
 @bp.post("/customers")

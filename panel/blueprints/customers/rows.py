@@ -37,6 +37,7 @@ class Row:
     created_day: str
     badges: Markup
     group: Markup             # the group's badge, or empty
+    tier: dict | None = None  # the loyalty tier's badge (services/loyalty/standing.badges)
 
 
 def id_url(endpoint: str, arg: str) -> Callable[[int], str]:
@@ -46,12 +47,13 @@ def id_url(endpoint: str, arg: str) -> Callable[[int], str]:
     return lambda row_id: f"{head}{row_id}{tail}"
 
 
-def list_rows(page: Page) -> list[Row]:
+def list_rows(page: Page, tiers: dict[int, dict] | None = None) -> list[Row]:
     detail, day = id_url("customers.detail", "customer_id"), day_formatter("short")
-    return [_row(c, page.card_codes.get(c.id, []), detail, day) for c in page.customers]
+    tiers = tiers or {}
+    return [_row(c, page.card_codes.get(c.id, []), detail, day, tiers.get(c.id)) for c in page.customers]
 
 
-def _row(c: Listed, codes: list[str], detail: Callable[[int], str], day: Callable) -> Row:
+def _row(c: Listed, codes: list[str], detail: Callable[[int], str], day: Callable, tier: dict | None = None) -> Row:
     person = bool(c.first_name or c.last_name)
     local, at, domain = c.email.rpartition("@")
     return Row(
@@ -61,6 +63,6 @@ def _row(c: Listed, codes: list[str], detail: Callable[[int], str], day: Callabl
         email_local=local if at else domain, email_domain=f"@{domain}" if at else "",
         phone=c.phone, city=c.city,
         codes=codes[:SHOWN_CODES], more_codes=max(0, len(codes) - SHOWN_CODES),
-        created_iso=c.created_at.isoformat(), created_day=day(c.created_at), badges=status_badges(c),
+        created_iso=c.created_at.isoformat(), created_day=day(c.created_at), badges=status_badges(c), tier=tier,
         group=group_badge(c.group_name, c.group_colour),
     )

@@ -16,6 +16,8 @@ from ...models.base import row_id
 from ...registry import customer_tabs
 from ...services import ServiceError, customer_list, customers
 from ...services import cards as cards_service
+from ...services.loyalty import setup as loyalty_setup
+from ...services.loyalty import standing
 from ...transaction import flashed_errors, form_errors, service_errors
 from ..cards.forms import parse_card_rows
 from . import bp
@@ -33,10 +35,12 @@ CANDIDATES = 10
 def index():
     f = customer_list.parse_filter(request.args)
     result = customer_list.page(f, after=request.args.get("after"), before=request.args.get("before"))
-    # The filter's and the bulk bar's groups are outside the table: a fragment does not load them.
+    # The filters' and the bulk bar's choices are outside the table: a fragment does not load them.
     groups = [] if is_htmx() else db.session.scalars(select(CustomerGroup).order_by(CustomerGroup.name_key)).all()
-    resp = render("customers/index.html", block="customer_table", f=f, page=result, rows=list_rows(result),
-                  groups=groups, can_move=has_role("manager"))
+    tiers = standing.badges([c.id for c in result.customers])
+    resp = render("customers/index.html", block="customer_table", f=f, page=result, rows=list_rows(result, tiers),
+                  groups=groups, can_move=has_role("manager"),
+                  tier_choices=[] if is_htmx() else loyalty_setup.tier_rows())
     if is_htmx():
         # The filter form sends every field, empty ones too; the address bar gets the clean URL.
         args = f.to_args()

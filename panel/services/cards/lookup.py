@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from ... import cardcodes, clock
 from ...extensions import db
 from ...i18n import date_filter
-from ...models import Card, Customer, CustomerGroup, Tenant, Wallet
+from ...models import Card, Customer, CustomerGroup, CustomerTier, Tenant, Tier, Wallet
 from ...models.cards import card_state
 from ...models.customers import display_name
 from ...tenancy import require_tenant_id
@@ -150,6 +150,12 @@ class PosCustomer:
     # The holder's wallet, read by the same statement (a left join); None: never had one.
     wallet_balance: int | None = None
     wallet_currency: str | None = None
+    # The loyalty tier, from the same statement (two outer joins, no second query).
+    tier_id: int | None = None
+    tier_name: str | None = None
+    tier_colour: str | None = None
+    tier_valid_until: date | None = None
+    tier_manual: bool | None = None
 
     @property
     def display_name(self) -> str:
@@ -158,6 +164,13 @@ class PosCustomer:
     @property
     def group(self) -> PosGroup | None:
         return PosGroup(self.group_id, self.group_name, self.group_colour) if self.group_id else None
+
+    def tier(self) -> dict | None:
+        """The tier badge's fields (the API's `tier`), or None."""
+        if self.tier_id is None:
+            return None
+        return {"id": self.tier_id, "name": self.tier_name, "colour": self.tier_colour,
+                "valid_until": self.tier_valid_until, "manual": bool(self.tier_manual)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,23 +183,27 @@ class PosGroup:
 
 
 _card_t, _customer_t, _group_t = Card.__table__, Customer.__table__, CustomerGroup.__table__
+_wallet_t, _state_t, _tier_t = Wallet.__table__, CustomerTier.__table__, Tier.__table__
 _POS_CARD_FIELDS = tuple(PosCard.__dataclass_fields__)
-_wallet_t = Wallet.__table__
-_POS_WALLET_FIELDS = ("wallet_balance", "wallet_currency")
-_POS_CUSTOMER_FIELDS = tuple(f for f in PosCustomer.__dataclass_fields__ if f not in _POS_WALLET_FIELDS)
-_POS_CUSTOMER_COLUMNS = tuple(_group_t.c[f.removeprefix("group_")] if f in ("group_name", "group_colour")
-                              else _customer_t.c[f] for f in _POS_CUSTOMER_FIELDS)
+_POS_CUSTOMER_FIELDS = tuple(PosCustomer.__dataclass_fields__)
+# Where each of the holder's fields comes from: the customer row, or one of the joined rows.
+_JOINED = {"group_name": _group_t.c.name, "group_colour": _group_t.c.colour,
+           "wallet_balance": _wallet_t.c.balance, "wallet_currency": _wallet_t.c.currency,
+           "tier_id": _tier_t.c.id, "tier_name": _tier_t.c.name, "tier_colour": _tier_t.c.colour,
+           "tier_valid_until": _state_t.c.valid_until, "tier_manual": _state_t.c.manual}
 _POS_KEY_MATCH = _card_t.c.code_key == bindparam("key")
 _POS_SCAN = (
     select(*(_card_t.c[f] for f in _POS_CARD_FIELDS),
-           *(column.label(f"customer_{f}") for f, column in zip(_POS_CUSTOMER_FIELDS, _POS_CUSTOMER_COLUMNS)),
-           _wallet_t.c.balance.label("wallet_balance"), _wallet_t.c.currency.label("wallet_currency"))
+           *(_JOINED.get(f, _customer_t.c.get(f)).label(f"customer_{f}") for f in _POS_CUSTOMER_FIELDS))
     .join_from(_card_t, _customer_t, and_(_customer_t.c.tenant_id == bindparam("tenant_id"),
                                           _customer_t.c.id == _card_t.c.customer_id))
     .outerjoin(_group_t, and_(_group_t.c.tenant_id == _customer_t.c.tenant_id,
                               _group_t.c.id == _customer_t.c.group_id))
     .outerjoin(_wallet_t, and_(_wallet_t.c.tenant_id == bindparam("tenant_id"),
                                _wallet_t.c.customer_id == _card_t.c.customer_id))
+    .outerjoin(_state_t, and_(_state_t.c.tenant_id == bindparam("tenant_id"),
+                              _state_t.c.customer_id == _customer_t.c.id))
+    .outerjoin(_tier_t, and_(_tier_t.c.tenant_id == bindparam("tenant_id"), _tier_t.c.id == _state_t.c.tier_id))
     .where(_card_t.c.tenant_id == bindparam("tenant_id"),
            or_(_POS_KEY_MATCH, _card_t.c.number == bindparam("number")))
     .order_by(_POS_KEY_MATCH.desc())  # a code match before a printed-number match
@@ -206,8 +223,7 @@ def pos_scan(tenant_id: int, reader_format: str, raw: str) -> tuple[PosCard, Pos
     if row is None:
         return None
     return (PosCard(*(getattr(row, f) for f in _POS_CARD_FIELDS)),
-            PosCustomer(*(getattr(row, f"customer_{f}") for f in _POS_CUSTOMER_FIELDS),
-                        *(getattr(row, f) for f in _POS_WALLET_FIELDS)))
+            PosCustomer(*(getattr(row, f"customer_{f}") for f in _POS_CUSTOMER_FIELDS)))
 
 
 def holder_of(raw: str) -> Card | None:

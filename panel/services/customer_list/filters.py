@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists
 
 from ...extensions import db
-from ...models import SORT_COLLATIONS, Card, Customer, Tenant, Wallet
+from ...models import SORT_COLLATIONS, Card, Customer, CustomerTier, Tenant, Wallet
 from ...models.base import row_id
 from ...tenancy import require_tenant_id
 from ..customers.validation import fold, query_digits, single_line
@@ -29,6 +29,20 @@ def _has_wallet_money():
     return exists().where(Wallet.tenant_id == Customer.tenant_id, Wallet.customer_id == Customer.id, Wallet.balance > 0)
 
 
+class _TierValues:
+    """The tier filter's values: "any" (has a tier), "none", or a tier's id."""
+
+    def __contains__(self, value: object) -> bool:
+        return value in ("any", "none") or (isinstance(value, str) and value.isdigit() and len(value) <= 9)
+
+
+def _in_tier(stmt, value: str):
+    held = exists().where(CustomerTier.tenant_id == Customer.tenant_id, CustomerTier.customer_id == Customer.id,
+                          CustomerTier.tier_id.is_not(None) if value in ("any", "none")
+                          else CustomerTier.tier_id == int(value))
+    return stmt.where(~held if value == "none" else held)
+
+
 # Choice filters: URL parameter -> (allowed values, how the value narrows the query). A new
 # filter (group, tier, wallet...) is one field on CustomerFilter plus one entry here.
 CHOICE_FILTERS: dict[str, tuple[tuple[str, ...], Callable]] = {
@@ -36,6 +50,7 @@ CHOICE_FILTERS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "staff": (YES_NO, _yes_no(Customer.is_staff)),
     "card": (YES_NO, lambda stmt, value: stmt.where(_has_card() if value == "yes" else ~_has_card())),
     "wallet": (YES_NO, lambda stmt, value: stmt.where(_has_wallet_money() if value == "yes" else ~_has_wallet_money())),
+    "tier": (_TierValues(), _in_tier),
 }
 
 
@@ -81,6 +96,7 @@ class CustomerFilter:
     card: str = ""
     group: str = ""             # "" any | "none" in no group | a group's id
     wallet: str = ""            # "" | yes (has wallet money) | no
+    tier: str = ""              # "" | any | none | a tier's id
     sort: str = DEFAULT_SORT    # a key of SORTS
     desc: bool = False
 
