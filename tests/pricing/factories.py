@@ -81,3 +81,18 @@ def group(name: str, colour: str = "#2f6f4f", discounts=(), price_lists=(), memb
 
 
 HAPPY_HOURS = ({1, 2, 3, 4, 5}, time(15), time(17))
+
+
+def tier(name: str, customer=None, discounts=(), price_lists=(), rank: int = 1, colour: str = "#c9a227"):
+    """A loyalty tier granting `discounts` and `price_lists`, held by `customer` if given."""
+    from panel.models import CustomerTier, Tier, TierDiscount, TierPriceList
+
+    row = Tier(rank=rank, name=name, name_key=name_key(name), colour=colour)
+    db.session.add(row)
+    db.session.flush()
+    db.session.add_all([TierDiscount(tier_id=row.id, discount_id=d.id) for d in discounts])
+    db.session.add_all([TierPriceList(tier_id=row.id, price_list_id=p.id) for p in price_lists])
+    if customer is not None:
+        db.session.add(CustomerTier(customer_id=customer.id, tier_id=row.id))
+    db.session.flush()
+    return row

@@ -13,7 +13,7 @@ group, the discounts (granted or picked), their targets and windows, the group's
 from .bill import LineIn, LinesInvalid, parse_lines
 from .customer import NOBODY, Who, by_card, by_id
 from .quoting import Priced, moment, quote
-from .rules import PRICE_LIST_CACHE, GroupRef, group_ref
+from .rules import PRICE_LIST_CACHE, GroupRef, TierRef, group_ref
 
 __all__ = ["LineIn", "LinesInvalid", "parse_lines", "NOBODY", "Who", "by_card", "by_id", "Priced", "moment",
-           "quote", "PRICE_LIST_CACHE", "GroupRef", "group_ref"]
+           "quote", "PRICE_LIST_CACHE", "GroupRef", "TierRef", "group_ref"]

@@ -48,8 +48,8 @@ def quote(tenant_id: int, lines: Sequence[bill.LineIn], *, who: Who = NOBODY, pi
     Raises discount_not_found for a pick that is not this tenant's, invalid for an archived one.
     """
     at = at or clock.now().replace(microsecond=0)
-    found = rules.discounts(tenant_id, who.group, picks)
-    lists = rules.price_lists(tenant_id, who.group)
+    found = rules.discounts(tenant_id, who.group, picks, who.tier)
+    lists = rules.price_lists(tenant_id, who.group, who.tier)
     matched = tuple(bill.resolve(tenant_id, lines))
     result = engine.quote(matched, at=at, price_lists=lists, discounts=found.discounts)
     return Priced(result, who, at, matched, found.names)

@@ -1,9 +1,8 @@
 """The rules that reach a bill, loaded from the database as the pricing engine's objects.
 
-Who grants what: the customer's group (its live discounts and price lists) and the staff's
-picks for this bill. `grantors` is the seam for tiers: a tier will be a second Source("tier",
-...) whose association rows are read beside the group's, and nothing downstream changes (the
-engine already ranks and de-duplicates by source).
+Who grants what: the customer's group and loyalty tier (their live discounts and price lists,
+read from each one's association rows) and the staff's picks for this bill. The engine ranks
+and de-duplicates by source: a discount both grant counts once, credited to the group.
 
 Rows refer to categories and products by our ids; the engine speaks the POS's, so every read
 joins the catalog for the external ids. Statements are Core with tenant_id bound explicitly.
@@ -11,6 +10,7 @@ joins the catalog for the external ids. Statements are Core with tenant_id bound
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Sequence
 
@@ -30,6 +30,8 @@ from ...models import (
     PriceList,
     PriceListEntry,
     Product,
+    TierDiscount,
+    TierPriceList,
 )
 from ...models.base import row_id
 from .. import ServiceError
@@ -47,12 +49,22 @@ class GroupRef:
         return engine.Source(engine.GROUP, self.id, self.name)
 
 
+@dataclass(frozen=True)
+class TierRef:
+    """The customer's loyalty tier (services/loyalty), as the quote names it."""
+
+    id: int
+    name: str
+    colour: str
+    valid_until: date | None = None
+    manual: bool = False
+
+    @property
+    def source(self) -> engine.Source:
+        return engine.Source(engine.TIER, self.id, self.name)
+
+
 STAFF = engine.Source(engine.STAFF)
-
-
-def grantors(group: GroupRef | None) -> tuple[engine.Source, ...]:
-    """Who grants rules to this customer: the group today, the tier beside it later."""
-    return (group.source,) if group is not None else ()
 
 
 def plain_percent(value: Decimal | None) -> Decimal | None:
@@ -64,16 +76,18 @@ def plain_percent(value: Decimal | None) -> Decimal | None:
 
 # --- discounts -------------------------------------------------------------------------------
 
-_d, _gd = Discount.__table__, GroupDiscount.__table__
+_d, _gd, _td = Discount.__table__, GroupDiscount.__table__, TierDiscount.__table__
 _t, _w = DiscountTarget.__table__, DiscountWindow.__table__
 _p, _c = Product.__table__, Category.__table__
 _DISCOUNTS = (
     select(_d.c.id, _d.c.name, _d.c.percent, _d.c.amount, _d.c.scope, _d.c.selectable, _d.c.valid_from,
-           _d.c.valid_to, _d.c.min_bill, _d.c.archived_at, _gd.c.group_id)
+           _d.c.valid_to, _d.c.min_bill, _d.c.archived_at, _gd.c.group_id, _td.c.tier_id)
     .select_from(_d.outerjoin(_gd, and_(_gd.c.tenant_id == _d.c.tenant_id, _gd.c.discount_id == _d.c.id,
-                                        _gd.c.group_id == bindparam("group_id"))))
+                                        _gd.c.group_id == bindparam("group_id")))
+                 .outerjoin(_td, and_(_td.c.tenant_id == _d.c.tenant_id, _td.c.discount_id == _d.c.id,
+                                      _td.c.tier_id == bindparam("tier_id"))))
     .where(_d.c.tenant_id == bindparam("tenant_id"),
-           (_gd.c.group_id.is_not(None)) | _d.c.id.in_(bindparam("picks", expanding=True)))
+           _gd.c.group_id.is_not(None) | _td.c.tier_id.is_not(None) | _d.c.id.in_(bindparam("picks", expanding=True)))
 )
 # A discount's targets ("t" rows) and weekly windows ("w" rows) in one round trip.
 _DETAILS = union_all(
@@ -97,18 +111,20 @@ class DiscountRules:
     names: dict[int, str]
 
 
-def discounts(tenant_id: int, group: GroupRef | None, picks: Sequence[int]) -> DiscountRules:
-    """The group's live discounts and the staff's picks, built for the engine.
+def discounts(tenant_id: int, group: GroupRef | None, picks: Sequence[int],
+              tier: TierRef | None = None) -> DiscountRules:
+    """The group's and the tier's live discounts and the staff's picks, built for the engine.
 
     A pick that is not this tenant's discount is 404 discount_not_found; an archived one is
     refused (422); a hidden one goes to the engine, which reports it not_selectable.
     """
     picks = list(dict.fromkeys(picks))
-    if group is None and not picks:
+    if group is None and tier is None and not picks:
         return DiscountRules((), {})
     conn = db.session.connection()
     # An id no row can have (0, -1, 2**70) is simply not found; it never reaches the database.
     rows = conn.execute(_DISCOUNTS, {"tenant_id": tenant_id, "group_id": group.id if group else None,
+                                     "tier_id": tier.id if tier else None,
                                      "picks": [p for p in picks if row_id(p) is not None]}).all()
     by_id = {row.id: row for row in rows}
     for i, pick in enumerate(picks):
@@ -133,7 +149,8 @@ def discounts(tenant_id: int, group: GroupRef | None, picks: Sequence[int]) -> D
             windows.setdefault(row.discount_id, []).append(engine.WeeklyWindow(days, row.starts, row.ends))
     built = []
     for row in live:
-        sources = ([group.source] if row.group_id is not None else []) + ([STAFF] if row.id in picks else [])
+        sources = (([group.source] if row.group_id is not None else [])
+                   + ([tier.source] if row.tier_id is not None else []) + ([STAFF] if row.id in picks else []))
         built += [_discount(row, source, targets.get(row.id, ()), windows.get(row.id, ())) for source in sources]
     return DiscountRules(tuple(built), {row.id: row.name for row in live})
 
@@ -157,19 +174,26 @@ def _discount(row, source: engine.Source, targets, windows) -> engine.Discount:
 
 # --- price lists -----------------------------------------------------------------------------
 
-_pl, _gpl, _e = PriceList.__table__, GroupPriceList.__table__, PriceListEntry.__table__
+_pl, _e = PriceList.__table__, PriceListEntry.__table__
 # The entry count joins updated_at in the cache key: a product or category deleted from the
 # catalog takes its entries with it (ON DELETE CASCADE) without touching the list's row.
 _ENTRY_COUNT = (select(func.count()).where(_e.c.tenant_id == _pl.c.tenant_id, _e.c.price_list_id == _pl.c.id)
                 .scalar_subquery())
-_PRICE_LISTS = (
-    select(_pl.c.id, _pl.c.name, _pl.c.valid_from, _pl.c.valid_to, _pl.c.updated_at, _ENTRY_COUNT.label("entries"),
-           _gpl.c.group_id)
-    .join_from(_pl, _gpl, and_(_gpl.c.tenant_id == _pl.c.tenant_id, _gpl.c.price_list_id == _pl.c.id))
-    .where(_pl.c.tenant_id == bindparam("tenant_id"), _gpl.c.group_id == bindparam("group_id"),
-           _pl.c.archived_at.is_(None))
-    .order_by(_pl.c.id)
-)
+
+
+def _lists_granted_by(grants, key: str):
+    """The live price lists a group's or a tier's association rows grant."""
+    return (
+        select(_pl.c.id, _pl.c.name, _pl.c.valid_from, _pl.c.valid_to, _pl.c.updated_at, _ENTRY_COUNT.label("entries"))
+        .join_from(_pl, grants, and_(grants.c.tenant_id == _pl.c.tenant_id, grants.c.price_list_id == _pl.c.id))
+        .where(_pl.c.tenant_id == bindparam("tenant_id"), grants.c[key] == bindparam("grantor_id"),
+               _pl.c.archived_at.is_(None))
+        .order_by(_pl.c.id)
+    )
+
+
+_PRICE_LISTS = {engine.GROUP: _lists_granted_by(GroupPriceList.__table__, "group_id"),
+                engine.TIER: _lists_granted_by(TierPriceList.__table__, "tier_id")}
 _ENTRIES = (
     select(_e.c.price_list_id, _e.c.unit_price, _e.c.percent, _p.c.external_id.label("product"),
            _c.c.external_id.label("category"))
@@ -184,15 +208,18 @@ _ENTRIES = (
 PRICE_LIST_CACHE: Lru[engine.PriceList] = Lru(512)
 
 
-def price_lists(tenant_id: int, group: GroupRef | None) -> tuple[engine.PriceList, ...]:
-    """The group's live price lists as engine objects; entries come from the cache when the
-    list has not changed since they were built (one query for the lists, none for entries)."""
-    if group is None:
-        return ()
-    rows = db.session.connection().execute(_PRICE_LISTS, {"tenant_id": tenant_id, "group_id": group.id}).all()
+def price_lists(tenant_id: int, group: GroupRef | None, tier: TierRef | None = None) -> tuple[engine.PriceList, ...]:
+    """The group's and the tier's live price lists as engine objects (one query per grantor;
+    entries come from the cache when a list has not changed since they were built)."""
+    return tuple(built for grantor in (group, tier) if grantor is not None
+                 for built in _lists_of(tenant_id, grantor.source))
+
+
+def _lists_of(tenant_id: int, source: engine.Source) -> tuple[engine.PriceList, ...]:
+    rows = db.session.connection().execute(_PRICE_LISTS[source.type],
+                                           {"tenant_id": tenant_id, "grantor_id": source.id}).all()
     if not rows:
         return ()
-    source = group.source
     keys = {(tenant_id, row.id, row.updated_at, row.entries, row.name, row.valid_from, row.valid_to, source): row
             for row in rows}
 

@@ -14,7 +14,7 @@ from ....services import pricing
 from .. import bp, errors
 from ..declare import api_operation
 from ..errors import ApiError
-from ..schemas import TenantRef
+from ..schemas import TenantRef, TierBadge
 
 errors.register({
     "card_not_usable": (422, "The card is blocked, lost, replaced or expired; `reason` says which."),
@@ -119,7 +119,7 @@ class QuoteCustomerOut(BaseModel):
     id: int
     name: str
     group: GroupOut | None
-    tier: GroupOut | None = Field(description="Not available yet: null.")
+    tier: TierBadge | None = Field(description="The loyalty tier (its discounts and price lists apply), or null.")
 
 
 class QuoteAnswer(BaseModel):
@@ -148,9 +148,11 @@ def answer(priced: pricing.Priced, currency: str) -> QuoteAnswer:
     q, who = priced.quote, priced.who
     customer = None
     if who.customer_id is not None:
-        group = who.group
-        customer = {"id": who.customer_id, "name": who.name, "tier": None,
-                    "group": {"id": group.id, "name": group.name, "colour": group.colour} if group else None}
+        group, tier = who.group, who.tier
+        customer = {"id": who.customer_id, "name": who.name,
+                    "group": {"id": group.id, "name": group.name, "colour": group.colour} if group else None,
+                    "tier": {"id": tier.id, "name": tier.name, "colour": tier.colour, "valid_until": tier.valid_until,
+                             "manual": tier.manual} if tier else None}
     return QuoteAnswer.model_validate({
         "customer": customer, "at": priced.at, "currency": currency,
         "lines": [{"line_id": p.line_id, "base": p.base, "final": p.final, "discountable": line.discountable,
