@@ -114,6 +114,23 @@ def test_the_terminal_shows_the_group_and_what_applies_now_after_a_scan(app, wor
     assert "Sunday night" in later and "03:00–04:00" in later
 
 
+def test_the_terminal_shows_the_tiers_benefits_beside_the_groups(app, world_a, staff_a, shop):
+    from panel.models import Category, Customer
+
+    with app.app_context(), as_tenant(world_a):
+        food = db.session.get(Category, shop.food_id)
+        gold_food = f.discount("Gold: food -10%", percent="10", scope="categories", categories=[food],
+                               selectable=False)
+        gold_list = f.price_list("Gold prices")
+        f.tier("Gold", db.session.get(Customer, shop.jan_id), discounts=[gold_food], price_lists=[gold_list])
+        db.session.commit()
+    page = staff_a.get("/terminal/lookup", query_string={"q": shop.card}, headers=HX).text
+    benefits = page.split('class="terminal-benefits"')[1]
+    assert "Gold" in benefits.split("</h3>")[0]  # the tier's badge beside the group's
+    assert "Gold: food -10%" in benefits and "tier benefit" in benefits and "Gold prices" in benefits
+    assert "Stali goście -5%" in benefits and "group benefit" in benefits
+
+
 def test_a_blocked_card_shows_no_benefits(app, world_a, staff_a, shop):
     with app.app_context(), as_tenant(world_a):
         db.session.query(Card).update({"status": "blocked"})

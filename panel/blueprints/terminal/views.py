@@ -11,7 +11,8 @@ from ...models import Customer
 from ...services import cards as card_service
 from ...services import customers as customer_service
 from ...services import terminal
-from ...services.pricing import benefits, group_ref
+from ...services.pricing import benefits
+from ...services.pricing import customer as pricing_customer
 from ...tenancy import require_tenant_id
 from ...transaction import service_errors
 from . import bp
@@ -27,12 +28,13 @@ def _page(result: terminal.ScanResult, status: int = 200, **ctx):
 
 
 def _benefits(result: terminal.ScanResult) -> benefits.Benefits | None:
-    """What the customer's group gives them now; none on a card that must not be accepted."""
+    """What the customer's group and tier give them now; none on a card that must not be accepted."""
     customer = result.customer
-    if customer is None or customer.group_id is None or (result.card is not None and not result.usable):
+    if customer is None or (result.card is not None and not result.usable):
         return None
     tenant_id = require_tenant_id()
-    return benefits.of_group(tenant_id, group_ref(tenant_id, customer.group_id))
+    who = pricing_customer.by_id(tenant_id, customer.id)
+    return benefits.of_customer(tenant_id, who.group, who.tier)
 
 
 @bp.get("/")
