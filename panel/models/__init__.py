@@ -8,6 +8,7 @@ from .documents import DOCUMENT_TYPES, PAYMENT_METHODS, Document, DocumentLine, 
 from .groups import CustomerGroup, GroupDiscount, GroupPriceList
 from .idempotency import IdempotencyKey
 from .jobs import JobRun
+from .points import POINTS_KINDS, PointsEntry
 from .price_lists import PriceList, PriceListEntry
 from .tenants import COUNTRIES, CURRENCIES, HOME_CURRENCIES, LOCALES, SORT_COLLATIONS, TIMEZONES, Tenant
 from .tokens import ApiToken
@@ -17,6 +18,6 @@ __all__ = [
     "ApiToken", "AuditEntry", "CARD_STATUSES", "COUNTRIES", "CURRENCIES", "Card", "Category", "Customer",
     "CustomerGroup", "DOCUMENT_TYPES", "Discount", "DiscountTarget", "DiscountWindow", "Document", "DocumentLine",
     "DocumentPayment", "GroupDiscount", "GroupPriceList",
-    "HOME_CURRENCIES", "IdempotencyKey", "Invite", "JobRun", "LOCALES", "Membership", "PAYMENT_METHODS", "PriceList", "PriceListEntry",
+    "HOME_CURRENCIES", "IdempotencyKey", "Invite", "JobRun", "LOCALES", "Membership", "PAYMENT_METHODS", "POINTS_KINDS", "PointsEntry", "PriceList", "PriceListEntry",
     "Product", "ROLES", "SORT_COLLATIONS", "TIMEZONES", "Tenant", "User", "role_at_least",
 ]
