@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-
 from decimal import Decimal
 
 from sqlalchemy import Boolean, DateTime, Integer, Numeric, String, false

@@ -126,7 +126,7 @@ def _message(model: type[BaseModel], err: dict, name: str) -> str:
         return _("%(field)s has at most %(n)d characters.", field=name, n=ctx.get("max_length", 0))
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return _("%(field)s must be a whole number.", field=name)
-    if kind in ("greater_than_equal", "less_than_equal"):
+    if kind in ("greater_than_equal", "less_than_equal") and name in model.model_fields:  # nested: below
         low, high = _bounds(model, name)
         return _("%(field)s must be a whole number from %(low)d to %(high)d.", field=name, low=low, high=high)
     if kind in ("bool_type", "bool_parsing"):
