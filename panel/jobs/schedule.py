@@ -32,7 +32,7 @@ from ..extensions import db
 from ..models import Tenant
 from ..models.base import utcnow
 from ..redis_conn import get_queue, redis_available
-from ..services import idempotency, retention
+from ..services import idempotency, points, retention
 from ..tenancy import tenant_scope
 from . import FAILURE_TTL, run_in_process
 
@@ -55,6 +55,8 @@ class Scheduled:
 SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("retention", "20 3 * * *", retention.purge_expired),
     Scheduled("idempotency_keys", "40 3 * * *", idempotency.purge_expired_idempotency_keys),
+    # After midnight in Warsaw and Prague (23:10 or 22:10 UTC): the day's expired points go.
+    Scheduled("points_expiry", "10 23 * * *", points.expire_due, queue="loyalty"),
 )
 
 

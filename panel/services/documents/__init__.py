@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 from ... import clock
 from ...extensions import db
 from ...models import Customer, Document, DocumentLine, DocumentPayment, PointsEntry
-from . import effects
+from . import customer_life, effects  # noqa: F401  (customer_life: the merge move)
 from .record import DocumentIn, LineIn, Outcome, net_eligible, record
 
 __all__ = ["DocumentIn", "LineIn", "Outcome", "answer", "detail", "ListFilter", "listing", "net_eligible",

@@ -115,8 +115,8 @@ def earned_so_far(original: Document) -> tuple[bool, int]:
     returns = select(Document.id).where(Document.original_id == original.id)
     rows = db.session.execute(
         select(PointsEntry.kind, func.sum(PointsEntry.amount))
-        .where(PointsEntry.customer_id == original.customer_id,
-               ((PointsEntry.document_id == original.id) & (PointsEntry.kind == "earn"))
+        # By document, not customer: after a merge the earn entry is the merged record's.
+        .where(((PointsEntry.document_id == original.id) & (PointsEntry.kind == "earn"))
                | (PointsEntry.document_id.in_(returns) & (PointsEntry.kind == "reverse")))
         .group_by(PointsEntry.kind)).all()
     sums = {kind: int(total or 0) for kind, total in rows}
