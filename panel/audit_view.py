@@ -145,7 +145,8 @@ def change_lines(entry: AuditEntry) -> list[Line]:
 
 def _moved(moved: dict) -> str:
     labels = {m.key: m.label for m in MERGE_MOVES}
-    return ", ".join(f"{labels.get(key, key)}: {n}" for key, n in moved.items())
+    # What had nothing to move (no points, no documents) is left out: the line says what moved.
+    return ", ".join(f"{labels.get(key, key)}: {n}" for key, n in moved.items() if n)
 
 
 # How an export of the customer list summarised its filter before it was logged as data.
