@@ -30,6 +30,8 @@ CHOICE_FILTERS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "consent": (YES_NO, _yes_no(Customer.marketing_consent)),
     "staff": (YES_NO, _yes_no(Customer.is_staff)),
     "card": (YES_NO, lambda stmt, value: stmt.where(_has_card() if value == "yes" else ~_has_card())),
+    "points": (YES_NO, lambda stmt, value: stmt.where((Customer.points_balance > 0) if value == "yes"
+                                                      else (Customer.points_balance <= 0))),
 }
 
 
@@ -73,6 +75,7 @@ class CustomerFilter:
     consent: str = ""           # "" | yes | no
     staff: str = ""
     card: str = ""
+    points: str = ""            # has points (a balance above zero)
     sort: str = DEFAULT_SORT    # a key of SORTS
     desc: bool = False
 
