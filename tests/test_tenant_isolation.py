@@ -9,7 +9,8 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Callable
 
 import pytest
@@ -28,16 +29,21 @@ from panel.models import (
     Discount,
     DiscountTarget,
     DiscountWindow,
+    Document,
+    DocumentLine,
+    DocumentPayment,
     GroupDiscount,
     GroupPriceList,
     Invite,
     JobRun,
     Membership,
+    PointsEntry,
     PriceList,
     PriceListEntry,
     Product,
+    Tenant,
 )
-from panel.services import accounts, audit, tokens
+from panel.services import accounts, audit, documents, tokens
 from panel.tenancy import tenant_scope
 
 from .conftest import HX
@@ -65,6 +71,7 @@ class Graph:
     product_id: int        # our row id (panel URLs)
     category_ext: str      # the POS's id (API bodies and queries)
     product_ext: str
+    document_id: int
 
 
 def _graph(world, mark: str, card_code: str) -> Graph:
@@ -87,8 +94,25 @@ def _graph(world, mark: str, card_code: str) -> Graph:
         invite, _t = accounts.create_invite(f"invitee@{mark.lower()}.test", "staff", world.owner.id)
         token, plain = tokens.create(f"Till {mark}")
         pricing = _pricing_graph(mark, customer)
+        documents = _documents_graph(mark, customer)
         db.session.commit()
-        return Graph(customer.id, card.id, run.id, membership.id, invite.id, token.id, plain, card_code, **pricing)
+        return Graph(customer.id, card.id, run.id, membership.id, invite.id, token.id, plain, card_code, **pricing,
+                     **documents)
+
+
+def _documents_graph(mark: str, customer: Customer) -> dict:
+    """A receipt of the customer's with its points, and a return of part of it."""
+    tenant = db.session.get(Tenant, customer.tenant_id)
+    tenant.points_enabled = True
+    sale = documents.record(documents.DocumentIn(
+        type="receipt", number=f"PAR-{mark}", register_id="kasa-1", issued_at=datetime(2026, 12, 1, 18, tzinfo=timezone.utc),
+        customer_id=customer.id, lines=[documents.LineIn("1", Decimal(2), 1500, 3000, name=f"Beer {mark}")],
+        payments=[("card", 3000)]))
+    documents.record(documents.DocumentIn(
+        type="return", number=f"ZW-{mark}", register_id="kasa-1", issued_at=datetime(2026, 12, 1, 19, tzinfo=timezone.utc),
+        lines=[documents.LineIn("a", Decimal(1), 1500, 1500, original_line_id="1")], payments=[("cash", 1500)],
+        original=("kasa-1", "receipt", f"PAR-{mark}")))
+    return {"document_id": sale.document.id}
 
 
 def _pricing_graph(mark: str, customer: Customer) -> dict:
@@ -138,6 +162,7 @@ ID_PARAMS = {
     "price_list_id": lambda g: g.price_list_id,
     "category_id": lambda g: g.category_id,
     "product_id": lambda g: g.product_id,
+    "document_id": lambda g: g.document_id,
 }
 # Parameters that carry no tenant object; each says why it is safe.
 NON_TENANT_PARAMS = {
@@ -179,7 +204,7 @@ def _b_state(app, world_b) -> str:
         rows = []
         for model in (Customer, Card, JobRun, Membership, Invite, ApiToken, Category, Product, CustomerGroup,
                       Discount, DiscountTarget, DiscountWindow, PriceList, PriceListEntry, GroupDiscount,
-                      GroupPriceList):
+                      GroupPriceList, Document, DocumentLine, DocumentPayment, PointsEntry):
             order = model.__table__.primary_key.columns
             for obj in db.session.scalars(select(model).order_by(*order)):
                 cols = {c.key: getattr(obj, c.key) for c in model.__table__.columns if c.key != "file_data"}
@@ -191,7 +216,9 @@ def _b_state(app, world_b) -> str:
 # Fields of the API's JSON bodies and query strings that name a row (declared with
 # schemas.TenantRef): (operationId, field path) -> tenant B's value. A new id field that is not
 # listed fails test_api_id_fields_in_bodies_and_queries_are_covered.
-API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {}
+API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {
+    ("recordDocument", "body:customer.id"): lambda g: g.customer_id,
+}
 
 
 def _tenant_refs(schema: dict, defs: dict | None = None, prefix: str = "") -> list[str]:
@@ -264,8 +291,9 @@ def test_api_id_fields_in_bodies_and_queries_are_covered(app, graphs, world_b):
         # The operation's own example, valid but for the one id that is tenant B's.
         body = _put(example, field, value) if where == "body" else None
         query = _put(example, field, value) if where == "query" else None
+        # A fresh Idempotency-Key, for the operations that require one.
         resp = client.open(url, method=method, json=body, query_string=query,
-                           headers={"Authorization": f"Bearer {a.token}"})
+                           headers={"Authorization": f"Bearer {a.token}", "Idempotency-Key": f"walker-{op_id}-{field}"})
         assert resp.status_code == 404, f"{method} {url} with B's {field} answered {resp.status_code}"
         _no_secrets(resp.get_data(as_text=True), f"{method} {url} {field}")
     assert _b_state(app, world_b) == before
