@@ -208,7 +208,7 @@ class PointsLedger(BaseModel):
 
 class PointsQuery(BaseModel):
     limit: Annotated[int, Field(ge=1, le=200, description="How many entries at most (1-200).")] = 50
-    cursor: Annotated[str, Field(max_length=20, description="The `next` of the previous page.")] = ""
+    cursor: Annotated[str, Field(max_length=20, description="The previous page's next value.")] = ""
 
 
 # --- operations -----------------------------------------------------------------------------------
