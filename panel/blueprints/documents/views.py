@@ -20,6 +20,7 @@ from ...csvfiles import write_csv
 from ...extensions import db
 from ...htmx import redirect_to, render
 from ...models import DOCUMENT_TYPES, Customer, Document, DocumentLine, DocumentPayment, PointsEntry
+from ...pricing.model import BILL_DISCOUNT, LINE_DISCOUNT, POINTS, PRICE_LIST
 from ...registry import customer_tabs
 from ...services import documents, points
 from ...transaction import service_errors
@@ -36,11 +37,15 @@ KIND_LABELS = {"earn": _l("Earned"), "redeem": _l("Redeemed"), "reverse": _l("Ta
                "expire": _l("Expired"), "adjust": _l("Adjusted"), "transfer_in": _l("Moved in (merge)"),
                "transfer_out": _l("Moved out (merge)")}
 
+# The pricing engine's layers, as the POS echoes them in a line's adjustments.
+ADJUSTMENT_LABELS = {PRICE_LIST: _l("Price list"), LINE_DISCOUNT: _l("Line discount"),
+                     BILL_DISCOUNT: _l("Bill discount"), POINTS: _l("Points")}
+
 
 @bp.app_context_processor
 def _labels() -> dict:
     return {"document_type_labels": TYPE_LABELS, "payment_method_labels": METHOD_LABELS,
-            "points_kind_labels": KIND_LABELS}
+            "points_kind_labels": KIND_LABELS, "adjustment_labels": ADJUSTMENT_LABELS}
 
 
 @bp.app_template_filter("quantity")

@@ -131,9 +131,8 @@ def reverse(refund: Document, original: Document, net_eligible: int, s: Settings
         return 0
     points = rule_.reversal(kept, net_eligible, s.rule)
     if points > 0:
-        ledger.post(original.customer_id, "reverse", -points, document_id=refund.id,
-                    reason=_("%(number)s returns part of %(original)s", number=refund.number,
-                             original=original.number),
+        # The reason is data, not a sentence: the pages say it in the reader's language.
+        ledger.post(original.customer_id, "reverse", -points, document_id=refund.id, reason=original.number,
                     day=refund.issued_on, token_id=refund.token_id)
     return max(points, 0)
 
@@ -195,9 +194,7 @@ def expire_due(_fired_at: datetime | None = None, today: date | None = None) -> 
     holders = db.session.scalars(select(Customer.id).where(Customer.points_balance > 0).order_by(Customer.id)).all()
     for customer_id in holders:
         for batch in rule_.expired(movements(customer_id), today, s.rule.expiry_months):
-            ledger.post(customer_id, "expire", -batch.points, day=today,
-                        reason=_("earned on %(day)s, expired on %(expired)s", day=batch.earned_on.isoformat(),
-                                 expired=batch.expires_on.isoformat()))
+            ledger.post(customer_id, "expire", -batch.points, day=today, reason=batch.earned_on.isoformat())
             written += 1
     return written
 
@@ -215,7 +212,7 @@ def transfer_on_merge(survivor: Customer, other: Customer) -> int:
     amount = ledger.balance(other.id)
     if not amount:
         return 0
-    note = _("merged #%(other)s into #%(survivor)s", other=other.id, survivor=survivor.id)
+    note = f"#{other.id} → #{survivor.id}"
     ledger.post(other.id, "transfer_out", -amount, reason=note)
     if amount > 0:
         for batch in rule_.batches(movements(other.id)[:-1], 1):  # without the transfer just written
