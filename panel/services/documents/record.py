@@ -14,8 +14,8 @@ Order of the checks, each refusing with its code:
 4. the payments add up to the total (the sum of the lines' finals) exactly: 422. A document
    says what was paid for what was sold; any difference (a tip, change) is the POS's to settle
    before it sends the document, so the turnover and the points rest on one figure.
-Then the customer's row is locked (their points and wallet change in a fixed order: original
-document, then customer), and the effects run.
+Then the effects run; a redemption first locks the customer's row (rows are always taken in
+one order: the original document, then the customer).
 """
 from __future__ import annotations
 
@@ -122,7 +122,10 @@ def record(data: DocumentIn, *, token_id: int | None = None, user_id: int | None
 
     outcome = Outcome(doc)
     if customer_id is not None:
-        locking.lock(select(Customer.id).where(Customer.id == customer_id), key_share=True)
+        if data.redeem_points:
+            # A redemption reads the balance to decide: the customer's row is held from here. An
+            # earn or a reversal is one guarded UPDATE of the balance, atomic without it.
+            locking.lock(select(Customer.id).where(Customer.id == customer_id), key_share=True)
         _points(data, doc, rows, original, outcome)
         for method, amount in data.payments:
             if method == "wallet":
