@@ -160,3 +160,17 @@ def test_the_points_ledger_pages_newest_first(client, token_a, jan, points_on):
     assert [e["balance_after"] for e in rest["entries"]] == [30, 20, 10] and rest["next"] is None
     assert client.get(f"/api/v1/customers/{jan['id']}/points?limit=201", headers=token_a.headers).status_code == 400
     assert client.get("/api/v1/customers/999999/points", headers=token_a.headers).status_code == 404
+
+
+def test_an_invoice_for_a_receipt_may_list_no_payment_but_never_the_wallet(client, token_a, jan, points_on):
+    post(client, token_a, receipt(customer=CARD))
+    bare = {**refund("F-1", kind="invoice_for_receipt", lines=[line()]), "payments": []}
+    assert post(client, token_a, bare).status_code == 201
+    wallet = {**refund("F-2", kind="invoice_for_receipt", lines=[line()]),
+              "payments": [{"method": "wallet", "amount": 1000}]}
+    assert post(client, token_a, wallet).status_code == 422
+
+
+def test_an_absurd_customer_id_is_404_not_500(client, token_a):
+    resp = post(client, token_a, receipt(customer={"id": 2**40}))
+    assert (resp.status_code, resp.get_json()["error"]["code"]) == (404, "customer_not_found")

@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from ... import clock, locking, money
 from ...extensions import db
 from ...models import Customer, Document, DocumentLine, DocumentPayment, Product, Tenant
+from ...models.base import row_id
 from ...models.documents import REFUND_TYPES, SALE_TYPES
 from ...tenancy import require_tenant_id
 from .. import ServiceError, conflicts, points
@@ -128,7 +129,7 @@ def record(data: DocumentIn, *, token_id: int | None = None, user_id: int | None
             locking.lock(select(Customer.id).where(Customer.id == customer_id), key_share=True)
         _points(data, doc, rows, original, outcome)
         for method, amount in data.payments:
-            if method == "wallet":
+            if method == "wallet":  # (never on an invoice for a receipt: _check_payments)
                 (effects.refund_to_wallet if data.type in REFUND_TYPES else effects.take_wallet_payment)(doc, amount)
     elif any(m == "wallet" for m, _a in data.payments):
         raise ServiceError(_("A payment by wallet needs the customer."), field="payments")
@@ -159,7 +160,7 @@ def _original(data: DocumentIn) -> Document | None:
 
 def _customer_id(data: DocumentIn) -> int | None:
     if data.customer_id is not None:
-        found = db.session.get(Customer, data.customer_id)
+        found = db.session.get(Customer, data.customer_id) if row_id(data.customer_id) else None
         if found is None or found.tenant_id != require_tenant_id():
             raise ServiceError(_("No customer has this id."), field="customer.id", code="customer_not_found")
     elif data.card_code:
@@ -259,6 +260,14 @@ def _check_returnable(rows: list[DocumentLine], originals: dict[str, DocumentLin
 
 def _check_payments(data: DocumentIn, total: int) -> None:
     paid = sum(a for _m, a in data.payments)
+    if data.type == "invoice_for_receipt":
+        # Its receipt was paid; the invoice may repeat the payments or list none, and never
+        # takes money from the wallet a second time.
+        if any(m == "wallet" for m, _a in data.payments):
+            raise ServiceError(_("An invoice for a receipt takes no wallet payment: its receipt was paid."),
+                               field="payments")
+        if paid in (0, total):
+            return
     if paid != total:
         raise ServiceError(_("The payments add up to %(paid)s but the lines' final amounts to %(total)s: "
                              "they must be equal.", paid=paid, total=total), field="payments")
