@@ -74,3 +74,20 @@ def test_documents_and_points_tabs_in_polish(page, app, world_a):
     expect(page.locator("#documents-table")).not_to_contain_text("PAR/2026/000123")
     assert "type=return" in page.url
     shot(page, "documents-list-pl")
+
+
+def test_the_points_settings_in_polish_keep_what_was_typed(page, app, world_a):
+    sign_in(page, world_a.owner)
+    page.goto("/settings/points")
+    page.click("button.lang[value=pl]")
+    page.wait_for_selector("html[lang=pl]")
+    page.check("#enabled")
+    page.fill("#per_unit", "1,5")
+    page.fill("#redeem_value", "abc")
+    page.click("main button[type=submit]")
+    expect(page.locator(".has-error #redeem_value")).to_be_visible()
+    assert page.input_value("#per_unit") == "1,5"
+    shot(page, "settings-points-pl")
+    page.fill("#redeem_value", "1,00")
+    page.click("main button[type=submit]")
+    expect(page.locator(".flash-success")).to_contain_text("Zapisano ustawienia punktów")
