@@ -18,9 +18,11 @@ from ...models import Document, DocumentLine
 from .. import ServiceError
 
 
-def expected_finals(document: Document, lines: Sequence[DocumentLine]) -> dict[int, int] | None:
-    """Each line's final amount (by DocumentLine.id) as the customer's rules price it at the
-    document's time, or None when it cannot be known."""
+def expected_finals(document: Document, lines: Sequence[DocumentLine]) -> dict[str, int] | None:
+    """Each line's final amount, by the POS's line_id, as the customer's rules price it at the
+    document's time; None when it cannot be known. Called before anything is written: the
+    document and its lines are not flushed yet (no ids); they carry everything a quote needs
+    (customer_id, issued_at, product_id, category_id, quantity, unit_price, discountable)."""
     return None
 
 

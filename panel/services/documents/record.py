@@ -27,7 +27,7 @@ from decimal import Decimal
 import pytz
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from ... import clock, locking, money
 from ...extensions import db
@@ -77,6 +77,10 @@ class Outcome:
     reversed: int = 0
 
 
+_LINE_COLUMNS = ("line_id", "product_id", "category_id", "name", "quantity", "unit_price", "base", "final",
+                 "expected_final", "adjustments", "discountable", "earns_points", "original_line_id")
+
+
 def _exists() -> ServiceError:
     return ServiceError(_("A document with this register, type and number is already recorded."),
                         field="number", code="document_exists")
@@ -112,14 +116,17 @@ def record(data: DocumentIn, *, token_id: int | None = None, user_id: int | None
                    currency=tenant.currency, base_total=sum(r.base for r in rows), total=total,
                    redeemed_points=0, redeemed_value=0, discount_mismatch=False, token_id=token_id,
                    created_by_id=user_id)
+    _mismatch(doc, rows)  # before the insert: the document is written once, with its flag
     db.session.add(doc)
     db.session.flush()
-    for r in rows:
-        r.document_id = doc.id
-    db.session.add_all(rows)
-    db.session.add_all(DocumentPayment(document_id=doc.id, method=m, amount=a) for m, a in data.payments)
-    db.session.flush()
-    _mismatch(doc, rows)
+    # The lines and payments as two bulk INSERTs: a receipt has dozens of lines, and nothing
+    # of this request reads them back as objects (`rows` stay in hand for the points).
+    tenant_id = require_tenant_id()
+    db.session.execute(insert(DocumentLine), [
+        {c: getattr(r, c) for c in _LINE_COLUMNS} | {"tenant_id": tenant_id, "document_id": doc.id} for r in rows])
+    if data.payments:
+        db.session.execute(insert(DocumentPayment), [
+            {"tenant_id": tenant_id, "document_id": doc.id, "method": m, "amount": a} for m, a in data.payments])
 
     outcome = Outcome(doc)
     if customer_id is not None:
@@ -278,7 +285,7 @@ def _mismatch(doc: Document, rows: list[DocumentLine]) -> None:
     if expected is None:
         return
     for r in rows:
-        r.expected_final = expected.get(r.id, r.final)
+        r.expected_final = expected.get(r.line_id, r.final)
     doc.expected_total = sum(r.expected_final for r in rows)
     doc.discount_mismatch = any(r.expected_final != r.final for r in rows)
 
