@@ -55,11 +55,13 @@ def test_documents_and_points_tabs_in_polish(page, app, world_a):
     shot(page, "customer-documents-pl")
 
     page.click("nav.tabs a[data-focus-key=tab-points]")
+    page.wait_for_url("**tab=points**")
+    page.wait_for_load_state("networkidle")  # htmx has wired the swapped-in form
     expect(page.locator(".points-ledger")).to_be_visible()
     assert "Odebrane przez zwrot" in page.inner_text(".points-ledger")
     page.fill("#points-amount", "10")
     page.keyboard.press("Enter")  # no reason: refused, the amount kept
-    expect(page.locator("#points-reason-error")).to_be_visible()
+    expect(page.locator("#points-reason-error")).to_be_visible(timeout=10000)
     assert page.input_value("#points-amount") == "10"
     page.fill("#points-reason", "Urodziny")
     page.keyboard.press("Enter")

@@ -174,3 +174,17 @@ def test_an_invoice_for_a_receipt_may_list_no_payment_but_never_the_wallet(clien
 def test_an_absurd_customer_id_is_404_not_500(client, token_a):
     resp = post(client, token_a, receipt(customer={"id": 2**40}))
     assert (resp.status_code, resp.get_json()["error"]["code"]) == (404, "customer_not_found")
+
+
+def test_turnover_counts_sales_less_returns_and_never_an_invoice_for_a_receipt(client, app, world_a, token_a, jan,
+                                                                               staff_a):
+    from datetime import date
+
+    from panel.services import documents
+
+    post(client, token_a, receipt(customer=CARD, lines=[line("1", "2", 1000)]))
+    post(client, token_a, {**refund("F-1", kind="invoice_for_receipt", lines=[line("1", "2", 1000)]), "payments": []})
+    post(client, token_a, refund("Z-1", lines=[back("a", "1", "1", 1000, final=700)]))
+    with app.app_context(), as_tenant(world_a):
+        assert documents.turnover(jan["id"], date(2026, 12, 1), date(2026, 12, 1)) == 1300
+        assert documents.turnover(jan["id"], date(2026, 12, 2), date(2026, 12, 31)) == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import Response, flash, request, url_for
@@ -28,6 +28,7 @@ from . import bp
 
 PAGE_SIZE = 50
 TAB_DOCUMENTS = 20
+TURNOVER_DAYS = 365  # the customer tab's "last year"
 LEDGER_ROWS = 200
 TYPE_LABELS = {"receipt": _l("Receipt"), "invoice": _l("Invoice"), "invoice_for_receipt": _l("Invoice for a receipt"),
                "return": _l("Return"), "correction": _l("Correction")}
@@ -147,7 +148,9 @@ def count_documents(customer: Customer) -> int:
 def customer_documents(customer: Customer) -> dict:
     docs = db.session.scalars(select(Document).where(Document.customer_id == customer.id)
                               .order_by(Document.issued_at.desc(), Document.id.desc()).limit(TAB_DOCUMENTS)).all()
-    return {"docs": docs, "parts": _document_parts(docs)}
+    today = clock.today()
+    return {"docs": docs, "parts": _document_parts(docs), "turnover_days": TURNOVER_DAYS,
+            "turnover": documents.turnover(customer.id, today - timedelta(days=TURNOVER_DAYS - 1), today)}
 
 
 def customer_points(customer: Customer) -> dict:

@@ -6,16 +6,17 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 
 from ... import clock
 from ...extensions import db
 from ...models import Customer, Document, DocumentLine, DocumentPayment, PointsEntry
+from ...models.documents import REFUND_TYPES, SALE_TYPES
 from . import customer_life, effects  # noqa: F401  (customer_life: the merge move)
 from .record import DocumentIn, LineIn, Outcome, net_eligible, record
 
 __all__ = ["DocumentIn", "LineIn", "Outcome", "answer", "detail", "ListFilter", "listing", "net_eligible",
-           "points_effects", "record"]
+           "points_effects", "record", "turnover"]
 
 
 def flags(doc: Document) -> list[str]:
@@ -112,6 +113,17 @@ def listing(f: ListFilter) -> Select:
     if f.customer_id:
         stmt = stmt.where(Document.customer_id == f.customer_id)
     return stmt.order_by(Document.issued_at.desc(), Document.id.desc())
+
+
+def turnover(customer_id: int, since: date, until: date) -> int:
+    """What the customer bought over the restaurant's days since..until (inclusive), in minor
+    units: receipts and invoices less returns and corrections. An invoice for a receipt adds
+    nothing (its receipt counted). What the tier evaluation counts, by the same rule."""
+    signed = case((Document.type.in_(SALE_TYPES), Document.total), else_=-Document.total)
+    return int(db.session.scalar(
+        select(func.coalesce(func.sum(signed), 0))
+        .where(Document.customer_id == customer_id, Document.issued_on >= since, Document.issued_on <= until,
+               Document.type.in_(SALE_TYPES + REFUND_TYPES))) or 0)
 
 
 def registers() -> list[str]:
