@@ -104,3 +104,20 @@ def test_the_customer_list_filters_by_points_and_the_dashboard_shows_them(client
     assert "Bezpunktowa" in manager_a.get("/customers/?points=no").data.decode()
     dashboard = manager_a.get("/").data.decode()
     assert "Points outstanding" in dashboard and ">123<" in dashboard
+
+
+def test_the_list_and_the_tabs_take_as_many_queries_for_40_documents_as_for_2(client, app, world_a, token_a, jan,
+                                                                              points_on, manager_a, count_queries):
+    def queries(url) -> int:
+        manager_a.get(url, headers=HX)  # warm caches
+        with count_queries() as n:
+            assert manager_a.get(url, headers=HX).status_code == 200
+        return n()
+
+    urls = ("/documents/", f"/customers/{jan['id']}?tab=documents", f"/customers/{jan['id']}?tab=points")
+    for i in range(2):
+        post(client, token_a, receipt(f"R-{i}", customer=CARD))
+    few = [queries(u) for u in urls]
+    for i in range(2, 40):
+        post(client, token_a, receipt(f"R-{i}", customer=CARD, lines=[line("1"), line("2")]))
+    assert [queries(u) for u in urls] == few
