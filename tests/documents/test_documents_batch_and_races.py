@@ -137,3 +137,33 @@ def test_concurrent_sales_and_redemptions_keep_the_balance_equal_to_the_ledger(a
     # Whoever locks the customer first takes the 100 points and earns 9; each next one finds 9.
     assert sorted(redeemed) == [9] * 7 + [100]
     assert balance_and_sum(app, world_a, jan["id"]) == (9, 9)
+
+
+@pytest.mark.pg_only
+def test_a_return_and_a_merge_of_its_customer_at_once_both_finish(app, world_a, token_a, jan, points_on):
+    """They take the same rows (customer, then documents) in the same order: no deadlock."""
+    from panel.models import Customer
+    from panel.services import customers
+
+    from ..cards.factories import make_customer
+
+    post(app.test_client(), token_a, receipt(customer=CARD, lines=[line("1", "5", 1000)]))  # 50 points
+    with app.app_context(), as_tenant(world_a):
+        survivor_id = make_customer("Jan", "Główny").id
+        db.session.commit()
+
+    def merge():
+        with app.app_context(), as_tenant(world_a):
+            customers.merge(db.session.get(Customer, survivor_id), db.session.get(Customer, jan["id"]))
+            db.session.commit()
+            return "merged"
+
+    def give_back():
+        return post(app.test_client(), token_a, refund("Z-1", lines=[back("a", "1", "1", 1000)])).status_code
+
+    from ..concurrency import race
+
+    assert race(merge, give_back) == ["merged", 201]
+    # Wherever the return's reversal landed, the two ledgers add up to 40 and match their balances.
+    a, b = balance_and_sum(app, world_a, jan["id"]), balance_and_sum(app, world_a, survivor_id)
+    assert a[0] == a[1] and b[0] == b[1] and a[0] + b[0] == 40

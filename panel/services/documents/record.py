@@ -15,7 +15,7 @@ Order of the checks, each refusing with its code:
    says what was paid for what was sold; any difference (a tip, change) is the POS's to settle
    before it sends the document, so the turnover and the points rest on one figure.
 Then the effects run; a redemption first locks the customer's row (rows are always taken in
-one order: the original document, then the customer).
+one order: the customer, then the original document).
 """
 from __future__ import annotations
 
@@ -154,15 +154,23 @@ def _original(data: DocumentIn) -> Document | None:
                            field="original")
     register_id, kind, number = data.original
     allowed = ("receipt",) if data.type == "invoice_for_receipt" else SALE_TYPES
-    found = locking.lock(select(Document).where(Document.register_id == register_id, Document.type == kind,
-                                                Document.number == number))
-    if not found:
+    stmt = select(Document).where(Document.register_id == register_id, Document.type == kind,
+                                  Document.number == number)
+    found = db.session.scalar(stmt)
+    if found is None:
         raise ServiceError(_("No recorded document has this register, type and number."), field="original",
                            code="original_not_found")
     if kind not in allowed:
         raise ServiceError(_("An invoice for a receipt names a receipt; a return or correction names a receipt "
                              "or an invoice."), field="original.type")
-    return found[0]
+    if data.type in REFUND_TYPES:
+        # Rows are taken customer first, then document, in the order a merge takes them (the two
+        # customers, then their documents), so a return and a merge never wait on each other
+        # in a circle. The original's row then makes the returns of one sale take turns.
+        if found.customer_id is not None:
+            locking.lock(select(Customer.id).where(Customer.id == found.customer_id), key_share=True)
+        found = locking.lock(stmt)[0]
+    return found
 
 
 def _customer_id(data: DocumentIn) -> int | None:
