@@ -166,7 +166,8 @@ def test_an_invoice_for_a_receipt_may_list_no_payment_but_never_the_wallet(clien
     post(client, token_a, receipt(customer=CARD))
     bare = {**refund("F-1", kind="invoice_for_receipt", lines=[line()]), "payments": []}
     assert post(client, token_a, bare).status_code == 201
-    wallet = {**refund("F-2", kind="invoice_for_receipt", lines=[line()]),
+    post(client, token_a, receipt("R-2", customer=CARD))
+    wallet = {**refund("F-2", original="R-2", kind="invoice_for_receipt", lines=[line()]),
               "payments": [{"method": "wallet", "amount": 1000}]}
     assert post(client, token_a, wallet).status_code == 422
 
@@ -188,3 +189,12 @@ def test_turnover_counts_sales_less_returns_and_never_an_invoice_for_a_receipt(c
     with app.app_context(), as_tenant(world_a):
         assert documents.turnover(jan["id"], date(2026, 12, 1), date(2026, 12, 1)) == 1300
         assert documents.turnover(jan["id"], date(2026, 12, 2), date(2026, 12, 31)) == 0
+
+
+def test_a_receipt_is_invoiced_once(client, token_a, points_on):
+    post(client, token_a, receipt())
+    first = {**refund("F-1", kind="invoice_for_receipt", lines=[line()]), "payments": []}
+    assert post(client, token_a, first).status_code == 201
+    second = post(client, token_a, {**first, "number": "F-2"})
+    assert (second.status_code, second.get_json()["error"]["code"]) == (409, "receipt_already_invoiced")
+    assert "F-1" in second.get_json()["error"]["message"]

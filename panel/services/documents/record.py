@@ -170,6 +170,14 @@ def _original(data: DocumentIn) -> Document | None:
         if found.customer_id is not None:
             locking.lock(select(Customer.id).where(Customer.id == found.customer_id), key_share=True)
         found = locking.lock(stmt)[0]
+    else:
+        # A receipt is invoiced once: the receipt's row makes two invoices for it take turns.
+        found = locking.lock(stmt)[0]
+        invoiced = db.session.scalar(select(Document.number).where(Document.original_id == found.id,
+                                                                   Document.type == "invoice_for_receipt"))
+        if invoiced is not None:
+            raise ServiceError(_("This receipt already has an invoice: %(number)s.", number=invoiced),
+                               field="original", code="receipt_already_invoiced")
     return found
 
 

@@ -37,6 +37,7 @@ errors.register({
     "original_line_not_found": (422, "A return's line names a line the original document does not have."),
     "exceeds_original": (422, "A return or correction gives back more than was sold on a line (quantity or "
                               "amount, counting earlier returns); `line_id` names it."),
+    "receipt_already_invoiced": (409, "The receipt an invoice for a receipt names has its invoice already."),
     "document_not_found": (404, "No document of your restaurant has this id."),
     "insufficient_funds": (409, "The customer's wallet holds less than the wallet payment; `balance` says how much."),
     "wallet_unavailable": (409, "Payments by wallet cannot be recorded yet."),
@@ -222,7 +223,7 @@ def _as_answer(body: dict) -> DocumentRecorded:
     operation_id="recordDocument", scope="pos", summary="Record a sales document", body=DocumentBody,
     response=DocumentRecorded, status=201, idempotency="required", example=ANSWER_EXAMPLE,
     answer="The recorded document, its flags and the customer's wallet and points after it.",
-    errors=("document_exists", "original_not_found", "original_line_not_found", "exceeds_original",
+    errors=("document_exists", "original_not_found", "receipt_already_invoiced", "original_line_not_found", "exceeds_original",
             "customer_not_found", "card_not_found", "insufficient_funds", "wallet_unavailable"),
     description=(
         "Records what the POS sold (or gave back) and everything it causes, in one transaction: "
