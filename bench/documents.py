@@ -2,8 +2,8 @@
 
     python -m bench.documents [--seconds 20] [--threads 8] [--workers 4]
 
-Builds its own database, regulars_bench_documents (dropped and created again; no other database
-is touched), migrates it, and fills one tenant with points on and 500 customers with a card.
+Builds its own database, regulars_bench_documents (created afresh, dropped at the end unless
+--keep; no other database is touched), migrates it, and fills one tenant with points on and 500 customers with a card.
 gunicorn serves the app (sync workers) on a free local port; the API's rate limits are raised
 for the run. Then:
 
@@ -192,6 +192,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--keep", action="store_true", help=f"keep {NAME} afterwards (dropped by default)")
     args = parser.parse_args()
     os.environ.update(DATABASE_URL=DSN, API_RATE_LIMIT_PER_TOKEN="10000000", API_RATE_LIMIT_PER_ADDRESS="10000000",
                       REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8"),
@@ -204,6 +205,9 @@ def main() -> None:
         sustained(base, token, codes, args.seconds, args.threads)
         batch(base, token, codes)
     invariant()
+    if not args.keep:
+        with psycopg.connect(ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
