@@ -119,14 +119,15 @@ def record(data: DocumentIn, *, token_id: int | None = None, user_id: int | None
     _mismatch(doc, rows)  # before the insert: the document is written once, with its flag
     db.session.add(doc)
     db.session.flush()
-    # The lines and payments as two executemany INSERTs (psycopg pipelines the rows: one round
-    # trip), without the unit of work: a receipt has dozens of lines, and nothing of this
-    # request reads them back as objects (`rows` stay in hand for the points).
+    # The lines and payments as two ORM bulk INSERTs (executemany, which psycopg pipelines: one
+    # round trip), without the unit of work: a receipt has dozens of lines, and nothing of this
+    # request reads them back as objects (`rows` stay in hand for the points). The tenant is
+    # given explicitly: bulk rows are not objects the tenancy hook stamps on flush.
     tenant_id = require_tenant_id()
-    db.session.execute(insert(DocumentLine.__table__), [
+    db.session.execute(insert(DocumentLine), [
         {c: getattr(r, c) for c in _LINE_COLUMNS} | {"tenant_id": tenant_id, "document_id": doc.id} for r in rows])
     if data.payments:
-        db.session.execute(insert(DocumentPayment.__table__), [
+        db.session.execute(insert(DocumentPayment), [
             {"tenant_id": tenant_id, "document_id": doc.id, "method": m, "amount": a} for m, a in data.payments])
 
     outcome = Outcome(doc)
