@@ -1,6 +1,6 @@
 """Sustained documents per second over HTTP on PostgreSQL, and the batch endpoint with late ones.
 
-    python -m bench.documents [--seconds 20] [--threads 8] [--workers 4]
+    python -m bench.documents [--seconds 20] [--threads 12] [--workers 6] [--keep]
 
 Builds its own database, regulars_bench_documents (created afresh, dropped at the end unless
 --keep; no other database is touched), migrates it, and fills one tenant with points on and 500 customers with a card.
@@ -190,8 +190,8 @@ def invariant() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=12)
+    parser.add_argument("--workers", type=int, default=6)
     parser.add_argument("--keep", action="store_true", help=f"keep {NAME} afterwards (dropped by default)")
     args = parser.parse_args()
     os.environ.update(DATABASE_URL=DSN, API_RATE_LIMIT_PER_TOKEN="10000000", API_RATE_LIMIT_PER_ADDRESS="10000000",
