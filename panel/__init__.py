@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints.customers import bp as customers_bp
     from .blueprints.dashboard import bp as dashboard_bp
     from .blueprints.discounts import bp as discounts_bp
+    from .blueprints.documents import bp as documents_bp
     from .blueprints.exports import bp as exports_bp
     from .blueprints.groups import bp as groups_bp
     from .blueprints.health import bp as health_bp
@@ -103,7 +104,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, dashboard_bp, customers_bp, cards_bp, terminal_bp, users_bp, settings_bp,
                audit_bp, jobs_bp, health_bp, api_bp, lookups_bp, imports_bp, exports_bp, groups_bp, discounts_bp,
-               price_lists_bp, catalog_bp, wallets_bp, pricing_bp, loyalty_bp):
+               price_lists_bp, catalog_bp, wallets_bp, pricing_bp, loyalty_bp, documents_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF does not apply
 

@@ -155,7 +155,7 @@ def change_lines(entry: AuditEntry) -> list[Line]:
 
 def _moved(moved: dict) -> str:
     moves = {m.key: m for m in MERGE_MOVES}
-    # What did not move (no money in the merged wallet) is left out: "Cards: 1", not "..., Wallet money: 0".
+    # What did not move (no wallet money, no points, no documents) is left out: "Cards: 1", not "..., Wallet money: 0".
     return ", ".join(f"{moves[key].label}: {moves[key].show(n)}" if key in moves else f"{key}: {n}"
                      for key, n in moved.items() if n)
 

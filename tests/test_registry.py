@@ -34,11 +34,11 @@ def _tabs(page: str) -> list[str]:
 def test_navigation_keeps_its_items_order_and_roles(owner_a, manager_a, staff_a):
     assert _nav(staff_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards"]
     assert _nav(manager_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards", "Groups", "Discounts",
-                                                      "Price lists", "Catalog", "Loyalty", "Settings"]
+                                                      "Price lists", "Catalog", "Documents", "Loyalty", "Settings"]
     assert _nav(owner_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Cards", "Groups", "Discounts",
-                                                    "Price lists", "Catalog", "Loyalty", "Users", "Audit log", "Settings"]
+                                                    "Price lists", "Catalog", "Documents", "Loyalty", "Users", "Audit log", "Settings"]
     owner_a.post("/language", data={"locale": "pl", "next": "/"})
-    assert _nav(owner_a.get("/").data.decode()) == ["Pulpit", "Terminal", "Klienci", "Karty", "Grupy", "Rabaty", "Cenniki", "Katalog", "Program lojalnościowy",
+    assert _nav(owner_a.get("/").data.decode()) == ["Pulpit", "Terminal", "Klienci", "Karty", "Grupy", "Rabaty", "Cenniki", "Katalog", "Dokumenty", "Program lojalnościowy",
                                                     "Użytkownicy", "Dziennik zdarzeń", "Ustawienia"]
 
 
@@ -47,26 +47,28 @@ def test_a_registered_nav_item_shows_in_its_place_to_its_roles(registries, manag
     registries.nav_items.register("imports.upload", "Imports", role="manager", order=35)
     registries.nav_items.register("nowhere.index", "Nowhere", role="staff", order=58)  # no such endpoint
     assert _nav(manager_a.get("/").data.decode()) == ["Dashboard", "Terminal", "Customers", "Imports", "Cards",
-                                                      "Groups", "Discounts", "Price lists", "Catalog", "Loyalty", "Settings"]
+                                                      "Groups", "Discounts", "Price lists", "Catalog", "Documents", "Loyalty",
+                                                      "Settings"]
     assert "Imports" not in _nav(staff_a.get("/").data.decode())
 
 
 def test_customer_tabs_keep_their_order_and_the_cards_count(app, staff_a, world_a):
     cid = make_customer(app, world_a.tenant_id, first_name="Ola")
-    assert _tabs(staff_a.get(f"/customers/{cid}").data.decode()) == ["Details", "Cards", "Wallet", "Loyalty", "History"]
+    assert _tabs(staff_a.get(f"/customers/{cid}").data.decode()) == ["Details", "Cards", "Wallet", "Documents", "Points",
+                                                                      "Loyalty", "History"]
     add_card(app, world_a.tenant_id, cid, "0004340757")
     page = staff_a.get(f"/customers/{cid}").data.decode()
-    assert _tabs(page) == ["Details", "Cards 1", "Wallet", "Loyalty", "History"]
+    assert _tabs(page) == ["Details", "Cards 1", "Wallet", "Documents", "Points", "Loyalty", "History"]
     assert '>Cards <span id="customer-tab-cards-count" class="badge badge-muted">1</span></a>' in page
 
 
 def test_a_registered_customer_tab_shows_with_its_badge_and_context(registries, app, staff_a, world_a):
-    registries.customer_tabs.register("points", "Points", "customers/tabs/cards.html", order=50,
+    registries.customer_tabs.register("tier", "Tier", "customers/tabs/cards.html", order=50,
                                       load=lambda c: {"today": None}, badge=lambda c: 7)
     cid = make_customer(app, world_a.tenant_id, first_name="Ola")
-    page = staff_a.get(f"/customers/{cid}?tab=points").data.decode()
-    assert _tabs(page) == ["Details", "Cards", "Wallet", "Points 7", "Loyalty", "History"]
-    assert 'data-focus-key="tab-points" aria-current="page"' in page
+    page = staff_a.get(f"/customers/{cid}?tab=tier").data.decode()
+    assert _tabs(page) == ["Details", "Cards", "Wallet", "Documents", "Points", "Tier 7", "Loyalty", "History"]
+    assert 'data-focus-key="tab-tier" aria-current="page"' in page
 
 
 def test_registered_audit_labels_and_job_titles_show(registries, app, owner_a, world_a):

@@ -9,7 +9,8 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Callable
 
 import pytest
@@ -29,15 +30,20 @@ from panel.models import (
     Discount,
     DiscountTarget,
     DiscountWindow,
+    Document,
+    DocumentLine,
+    DocumentPayment,
     GroupDiscount,
     GroupPriceList,
     Invite,
     JobRun,
     LoyaltySettings,
     Membership,
+    PointsEntry,
     PriceList,
     PriceListEntry,
     Product,
+    Tenant,
     Tier,
     TierChange,
     TierDiscount,
@@ -46,7 +52,7 @@ from panel.models import (
     WalletBonusRule,
     WalletEntry,
 )
-from panel.services import accounts, audit, tokens
+from panel.services import accounts, audit, documents, tokens
 from panel.tenancy import tenant_scope
 
 from .conftest import HX
@@ -77,6 +83,7 @@ class Graph:
     wallet_entry_id: int = 0
     bonus_rule_id: int = 0
     tier_id: int = 0
+    document_id: int = 0
 
 
 def _graph(world, mark: str, card_code: str) -> Graph:
@@ -100,9 +107,10 @@ def _graph(world, mark: str, card_code: str) -> Graph:
         token, plain = tokens.create(f"Till {mark}", scopes=("pos", "manage"))  # manage: the walker reaches every operation
         pricing = _pricing_graph(mark, customer) | _loyalty_graph(mark, customer)
         wallet = _wallet_graph(customer)
+        documents = _documents_graph(mark, customer)
         db.session.commit()
         return Graph(customer.id, card.id, run.id, membership.id, invite.id, token.id, plain, card_code, **pricing,
-                     **wallet)
+                     **wallet, **documents)
 
 
 def _wallet_graph(customer: Customer) -> dict:
@@ -114,6 +122,21 @@ def _wallet_graph(customer: Customer) -> dict:
     rule = wallets.add_rule(5000, None, Decimal("10"))
     moved = wallets.top_up(customer, 10000, "cash")
     return {"wallet_entry_id": moved.entry.id, "bonus_rule_id": rule.id}
+
+
+def _documents_graph(mark: str, customer: Customer) -> dict:
+    """A receipt of the customer's with its points, and a return of part of it."""
+    tenant = db.session.get(Tenant, customer.tenant_id)
+    tenant.points_enabled = True
+    sale = documents.record(documents.DocumentIn(
+        type="receipt", number=f"PAR-{mark}", register_id="kasa-1", issued_at=datetime(2026, 12, 1, 18, tzinfo=timezone.utc),
+        customer_id=customer.id, lines=[documents.LineIn("1", Decimal(2), 1500, 3000, name=f"Beer {mark}")],
+        payments=[("card", 3000)]))
+    documents.record(documents.DocumentIn(
+        type="return", number=f"ZW-{mark}", register_id="kasa-1", issued_at=datetime(2026, 12, 1, 19, tzinfo=timezone.utc),
+        lines=[documents.LineIn("a", Decimal(1), 1500, 1500, original_line_id="1")], payments=[("cash", 1500)],
+        original=("kasa-1", "receipt", f"PAR-{mark}")))
+    return {"document_id": sale.document.id}
 
 
 def _pricing_graph(mark: str, customer: Customer) -> dict:
@@ -182,6 +205,7 @@ ID_PARAMS = {
     "entry_id": lambda g: g.wallet_entry_id,
     "rule_id": lambda g: g.bonus_rule_id,
     "tier_id": lambda g: g.tier_id,
+    "document_id": lambda g: g.document_id,
 }
 # Parameters that carry no tenant object; each says why it is safe.
 NON_TENANT_PARAMS = {
@@ -224,7 +248,8 @@ def _b_state(app, world_b) -> str:
         for model in (Customer, Card, JobRun, Membership, Invite, ApiToken, Category, Product, CustomerGroup,
                       Discount, DiscountTarget, DiscountWindow, PriceList, PriceListEntry, GroupDiscount,
                       GroupPriceList, Wallet, WalletEntry, WalletBonusRule,
-                      Tier, TierDiscount, TierPriceList, CustomerTier, TierChange, LoyaltySettings):
+                      Tier, TierDiscount, TierPriceList, CustomerTier, TierChange, LoyaltySettings,
+                      Document, DocumentLine, DocumentPayment, PointsEntry):
             order = model.__table__.primary_key.columns
             for obj in db.session.scalars(select(model).order_by(*order)):
                 cols = {c.key: getattr(obj, c.key) for c in model.__table__.columns if c.key != "file_data"}
@@ -263,6 +288,7 @@ API_ID_FIELDS: dict[tuple[str, str], Callable[[Graph], object]] = {
     ("startTierEvaluation", "body:tiers[].discount_ids"): lambda g: [g.discount_id],
     ("startTierEvaluation", "body:tiers[].price_list_ids"): lambda g: [g.price_list_id],
     ("putCustomerTier", "body:tier_id"): lambda g: g.tier_id,
+    ("recordDocument", "body:customer.id"): lambda g: g.customer_id,
 }
 
 
@@ -336,8 +362,9 @@ def test_api_id_fields_in_bodies_and_queries_are_covered(app, graphs, world_b):
         # The operation's own example, valid but for the one id that is tenant B's.
         body = _put(example, field, value) if where == "body" else None
         query = _put(example, field, value) if where == "query" else None
+        # A fresh Idempotency-Key, for the operations that require one.
         resp = client.open(url, method=method, json=body, query_string=query,
-                           headers={"Authorization": f"Bearer {a.token}"})
+                           headers={"Authorization": f"Bearer {a.token}", "Idempotency-Key": f"walker-{op_id}-{field}"})
         assert resp.status_code == 404, f"{method} {url} with B's {field} answered {resp.status_code}"
         _no_secrets(resp.get_data(as_text=True), f"{method} {url} {field}")
     assert _b_state(app, world_b) == before

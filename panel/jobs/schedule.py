@@ -32,7 +32,7 @@ from ..extensions import db
 from ..models import Tenant
 from ..models.base import utcnow
 from ..redis_conn import get_queue, redis_available
-from ..services import idempotency, retention
+from ..services import idempotency, points, retention
 from ..services.loyalty import evaluation as tier_evaluation
 from ..services.wallets import reconcile as wallet_reconciliation
 from ..tenancy import tenant_scope
@@ -62,6 +62,8 @@ SCHEDULE: tuple[Scheduled, ...] = (
     # tenants whose hour it is (evaluation.due), once per tenant and hour.
     Scheduled("loyalty_tiers", "5 * * * *", tier_evaluation.scheduled, period="%Y%m%d%H", queue="loyalty",
               timeout=1800),
+    # After midnight in Warsaw and Prague (23:10 or 22:10 UTC): the day's expired points go.
+    Scheduled("points_expiry", "10 23 * * *", points.expire_due, queue="loyalty"),
 )
 
 

@@ -9,6 +9,7 @@ from .groups import CustomerGroup, GroupDiscount, GroupPriceList
 from .idempotency import IdempotencyKey
 from .jobs import JobRun
 from .loyalty import TIER_CAUSES, CustomerTier, LoyaltySettings, Tier, TierChange, TierDiscount, TierPriceList
+from .points import POINTS_KINDS, PointsEntry
 from .price_lists import PriceList, PriceListEntry
 from .tenants import COUNTRIES, CURRENCIES, HOME_CURRENCIES, LOCALES, SORT_COLLATIONS, TIMEZONES, Tenant
 from .tokens import ApiToken
@@ -20,7 +21,7 @@ __all__ = [
     "CustomerGroup", "DOCUMENT_TYPES", "Discount", "DiscountTarget", "DiscountWindow", "Document", "DocumentLine",
     "DocumentPayment", "GroupDiscount", "GroupPriceList",
     "HOME_CURRENCIES", "IdempotencyKey", "Invite", "JobRun", "LOCALES", "LoyaltySettings", "CustomerTier",
-    "TIER_CAUSES", "Tier", "TierChange", "TierDiscount", "TierPriceList", "Membership", "PAYMENT_METHODS", "PriceList", "PriceListEntry",
+    "TIER_CAUSES", "Tier", "TierChange", "TierDiscount", "TierPriceList", "Membership", "PAYMENT_METHODS", "POINTS_KINDS", "PointsEntry", "PriceList", "PriceListEntry",
     "Product", "ROLES", "SORT_COLLATIONS", "TIMEZONES", "Tenant", "User", "role_at_least",
     "ENTRY_KINDS", "TOP_UP_METHODS", "Wallet", "WalletBonusRule", "WalletEntry",
 ]

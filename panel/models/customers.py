@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Index, String, Text, func
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Index, String, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -60,6 +60,8 @@ class Customer(TenantScoped, Timestamps, db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     merged_into_id: Mapped[int | None]
     group_id: Mapped[int | None]  # at most one group ("Należy do grupy"); models/groups.py
+    # The points ledger's balance (models/points.py), kept by services/points/ledger.py only.
+    points_balance: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     # Derived, kept by services/customers.py: the display name for sorting, and a lower-cased,
     # accent-free haystack so "lodz" finds "Łódź" with one indexed LIKE.
     sort_name: Mapped[str] = mapped_column(String(250), default="")

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import Boolean, DateTime, Integer, Numeric, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -35,6 +36,16 @@ class Tenant(db.Model):
     # How the tenant's card readers type a card's UID; see panel/cardcodes.py.
     reader_format: Mapped[str] = mapped_column(String(16), default="auto")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The points rule (panel/loyalty/points.py; settings page "Points"): off until the owner
+    # turns it on. per_unit points per 1 unit of currency; redeem_points are worth
+    # redeem_value minor units; earning types as a comma-separated list of document types.
+    points_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    points_per_unit: Mapped[Decimal] = mapped_column(Numeric(9, 3), default=Decimal(1), server_default="1")
+    points_redeem_points: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
+    points_redeem_value: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
+    points_earning_types: Mapped[str] = mapped_column(String(60), default="receipt,invoice",
+                                                      server_default="receipt,invoice")
+    points_expiry_months: Mapped[int | None] = mapped_column(Integer)
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"

@@ -80,7 +80,7 @@ def test_merge_plan_lists_fields_and_moves(ctx, world_a, pair):
         assert outcome["phone"] == "take" and outcome["nip"] == "take"
         assert outcome["marketing_consent"] == "take" and outcome["birthday"] == "take"
         assert outcome["company_name"] == "same"
-        assert dict((m.key, n) for m, n in plan.moves) == {"cards": 2, "group": 0, "wallet": 0}
+        assert dict((m.key, n) for m, n in plan.moves) == {"cards": 2, "group": 0, "wallet": 0, "documents": 0, "points": 0}
         assert plan.notes == "Lubi kawę\n\nAlergia na orzechy"
 
 
@@ -100,7 +100,7 @@ def test_merge_keeps_everything_of_both(app, ctx, world_a, pair):
         s, o = db.session.get(Customer, pair[0]), db.session.get(Customer, pair[1])
         figures = customers.merge(s, o, {"first_name": "survivor", "address": "other"})
         db.session.commit()
-        assert figures == {"merged_id": o.id, "moved": {"cards": 2, "group": 0, "wallet": 0},
+        assert figures == {"merged_id": o.id, "moved": {"cards": 2, "group": 0, "wallet": 0, "documents": 0, "points": 0},
                            "fields_taken": ["nip", "phone", "address", "birthday", "marketing_consent"]}
         assert (s.first_name, s.email) == ("Jan", "jan@example.pl")          # kept by choice / default
         assert (s.street, s.building, s.postcode, s.city) == ("Krótka", "2", "30-001", "Kraków")  # whole address
@@ -112,7 +112,7 @@ def test_merge_keeps_everything_of_both(app, ctx, world_a, pair):
         assert o.merged_into_id == s.id and o.archived_at is not None
         assert o.first_name == "Janek"                 # the merged record keeps its own data
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "customer.merged")).one()
-        assert entry.entity_id == s.id and entry.changes["moved"] == {"cards": 2, "group": 0, "wallet": 0}
+        assert entry.entity_id == s.id and entry.changes["moved"] == {"cards": 2, "group": 0, "wallet": 0, "documents": 0, "points": 0}
         assert entry.changes["merged_id"] == o.id
 
 

@@ -25,6 +25,10 @@ def index():
     expiring = db.session.scalar(
         select(func.count()).select_from(Card).where(
             Card.status == "active", Card.expires_on >= today, Card.expires_on <= _month_end(today)))
+    # Points customers hold (a debt below zero is not outstanding): what the programme owes.
+    points_outstanding = db.session.scalar(
+        select(func.coalesce(func.sum(Customer.points_balance), 0)).where(Customer.points_balance > 0))
     recent = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(8)).all()
     return render_template("dashboard/index.html", customers=customers, active_cards=active_cards,
-                           expiring=expiring, recent=recent, today=today)
+                           expiring=expiring, recent=recent, today=today,
+                           points_outstanding=int(points_outstanding))

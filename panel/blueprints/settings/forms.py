@@ -30,3 +30,15 @@ class TokenForm(FlaskForm):
 
     def scopes(self) -> list[str]:
         return [scope for scope in ("pos", "manage") if getattr(self, f"scope_{scope}").data]
+
+
+class PointsForm(FlaskForm):
+    """The points rule (services/points.update_settings checks the values and says what is wrong)."""
+
+    enabled = BooleanField(_l("Customers collect points"))
+    per_unit = StringField(_l("Points per 1 unit of currency paid"))
+    redeem_points = StringField(_l("Points"))
+    redeem_value = StringField(_l("are worth"))
+    earn_receipt = BooleanField(_l("Receipts earn points"), default=True)
+    earn_invoice = BooleanField(_l("Invoices earn points"), default=True)
+    expiry_months = StringField(_l("Points expire after (months)"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from flask import abort, flash, g, render_template, request, url_for
-from flask_babel import format_timedelta
+from flask_babel import format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,12 +13,13 @@ from ...access import get_or_404, require_role
 from ...extensions import db
 from ...htmx import redirect_to
 from ...models import ApiToken
+from ...money import InvalidAmount, format_plain, parse_amount
+from ...services import points, tokens
 from ...services import settings as settings_service
-from ...services import tokens
 from ...services.health import report
 from ...transaction import form_errors
 from . import bp
-from .forms import TenantForm, TokenForm
+from .forms import PointsForm, TenantForm, TokenForm
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -38,6 +39,38 @@ def index():
                 return redirect_to(url_for("settings.index"))
         status = 422
     return render_template("settings/index.html", form=form), status
+
+
+@bp.route("/points", methods=["GET", "POST"])
+@require_role("manager")
+def points_settings():
+    """The points rule: managers see it, the owner changes it."""
+    t = g.tenant
+    form = PointsForm(data=None if request.method == "POST" else {
+        "enabled": t.points_enabled, "per_unit": f"{t.points_per_unit.normalize():f}".replace(".", ","),
+        "redeem_points": str(t.points_redeem_points),
+        "redeem_value": format_plain(t.points_redeem_value, t.currency, str(get_locale())),
+        "earn_receipt": "receipt" in t.points_earning_types, "earn_invoice": "invoice" in t.points_earning_types,
+        "expiry_months": str(t.points_expiry_months or "")})
+    status = 200
+    if request.method == "POST":
+        if g.membership.role != "owner":
+            g.required_role = "owner"
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                value = parse_amount(form.redeem_value.data or "", t.currency)
+            except InvalidAmount:
+                value = None
+            with form_errors(form):
+                points.update_settings(
+                    t, enabled=form.enabled.data, per_unit=form.per_unit.data, redeem_points=form.redeem_points.data,
+                    redeem_value=value, expiry_months=form.expiry_months.data,
+                    earning_types=[k for k in ("receipt", "invoice") if form[f"earn_{k}"].data])
+                flash(_("Points settings saved."), "success")
+                return redirect_to(url_for("settings.points_settings"))
+        status = 422
+    return render_template("settings/points.html", form=form), status
 
 
 @bp.get("/tokens")

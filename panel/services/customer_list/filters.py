@@ -51,6 +51,8 @@ CHOICE_FILTERS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "card": (YES_NO, lambda stmt, value: stmt.where(_has_card() if value == "yes" else ~_has_card())),
     "wallet": (YES_NO, lambda stmt, value: stmt.where(_has_wallet_money() if value == "yes" else ~_has_wallet_money())),
     "tier": (_TierValues(), _in_tier),
+    "points": (YES_NO, lambda stmt, value: stmt.where((Customer.points_balance > 0) if value == "yes"
+                                                      else (Customer.points_balance <= 0))),
 }
 
 
@@ -97,6 +99,7 @@ class CustomerFilter:
     group: str = ""             # "" any | "none" in no group | a group's id
     wallet: str = ""            # "" | yes (has wallet money) | no
     tier: str = ""              # "" | any | none | a tier's id
+    points: str = ""            # has points (a balance above zero)
     sort: str = DEFAULT_SORT    # a key of SORTS
     desc: bool = False
 
