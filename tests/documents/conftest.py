@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from panel.extensions import db
 from panel.models import Customer, PointsEntry, Product, Tenant
+from panel.money import line_total
 
 from ..api.conftest import jan, make_token, token_a, token_b  # noqa: F401  (fixtures)
 from ..cards.factories import UID_DEC_LE
@@ -33,7 +35,7 @@ def points_on(app, world_a):
 
 
 def line(line_id="1", qty="1", price=1000, final=None, product="p-1", **extra) -> dict:
-    base = round(float(qty) * price) if final is None else final
+    base = line_total(Decimal(qty), price) if final is None else final
     return {"line_id": line_id, "product_id": product, "quantity": qty, "unit_price": price,
             "final": base, **extra}
 

@@ -43,10 +43,10 @@ def test_staff_cannot_see_the_list_but_can_open_a_document(client, app, world_a,
 
 
 def test_flagged_documents_show_both_figures(client, app, world_a, token_a, jan, points_on, manager_a, monkeypatch):
-    monkeypatch.setattr(effects, "expected_finals", lambda doc, lines: {ln.line_id: ln.base - 100 for ln in lines})
+    monkeypatch.setattr(effects, "expected_finals", lambda doc, lines, redeem_points=0: {ln.line_id: ln.base - 100 for ln in lines})
     body = post(client, token_a, receipt("PAR/9", customer=CARD, lines=[line("1", "1", 1000)])).get_json()
     assert body["flags"] == ["discount_mismatch"] and body["expected_total"] == 900 and body["total"] == 1000
-    monkeypatch.setattr(effects, "expected_finals", lambda doc, lines: {ln.line_id: ln.final for ln in lines})
+    monkeypatch.setattr(effects, "expected_finals", lambda doc, lines, redeem_points=0: {ln.line_id: ln.final for ln in lines})
     assert post(client, token_a, receipt("PAR/10", customer=CARD)).get_json()["flags"] == []
     with app.app_context(), as_tenant(world_a):
         flagged = db.session.query(DocumentLine).filter(DocumentLine.expected_final == 900).one()

@@ -54,6 +54,7 @@ def answer(doc: Document, outcome: Outcome | None = None) -> dict:
     }
     if doc.customer_id:
         body["wallet"] = {"balance": effects.wallet_balance(doc.customer_id)}
+        body["tier"] = effects.tier_badge(doc.customer_id)
         # Usually in the session already (the card's holder), its balance as the ledger left it.
         balance = db.session.get(Customer, doc.customer_id).points_balance
         body["points"] = {"balance": int(balance or 0), **effects_}

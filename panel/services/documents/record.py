@@ -116,7 +116,7 @@ def record(data: DocumentIn, *, token_id: int | None = None, user_id: int | None
                    currency=tenant.currency, base_total=sum(r.base for r in rows), total=total,
                    redeemed_points=0, redeemed_value=0, discount_mismatch=False, token_id=token_id,
                    created_by_id=user_id)
-    _mismatch(doc, rows)  # before the insert: the document is written once, with its flag
+    _mismatch(doc, rows, data.redeem_points)  # before the insert: the document is written once, with its flag
     db.session.add(doc)
     db.session.flush()
     # The lines and payments as two ORM bulk INSERTs (executemany, which psycopg pipelines: one
@@ -140,6 +140,8 @@ def record(data: DocumentIn, *, token_id: int | None = None, user_id: int | None
         for method, amount in data.payments:
             if method == "wallet":  # (never on an invoice for a receipt: _check_payments)
                 (effects.refund_to_wallet if data.type in REFUND_TYPES else effects.take_wallet_payment)(doc, amount)
+        if data.type in SALE_TYPES:
+            effects.upgrade_tier(customer_id)
     elif any(m == "wallet" for m, _a in data.payments):
         raise ServiceError(_("A payment by wallet needs the customer."), field="payments")
     return outcome
@@ -219,11 +221,11 @@ def _lines(data: DocumentIn, original: Document | None) -> list[DocumentLine]:
             qty = None
         if qty is None or qty <= 0:
             raise ServiceError(_("A quantity is more than zero, with at most 3 decimals."),
-                               field=f"lines.{i}.quantity")
+                               field=f"lines[{i}].quantity")
         base = money.line_total(qty, ln.unit_price)
         if not 0 <= ln.final <= base:
             raise ServiceError(_("A line's final amount is from 0 to its quantity times its unit price (%(base)s).",
-                                 base=base), field=f"lines.{i}.final")
+                                 base=base), field=f"lines[{i}].final")
         discountable, earns = flags.get(ln.product_id, (True, True))
         row = DocumentLine(line_id=ln.line_id, product_id=ln.product_id, category_id=ln.category_id,
                            name=(ln.name or "")[:200], quantity=qty, unit_price=ln.unit_price, base=base,
@@ -233,7 +235,7 @@ def _lines(data: DocumentIn, original: Document | None) -> list[DocumentLine]:
             sold = originals.get(ln.original_line_id or "")
             if sold is None:
                 raise ServiceError(_("The original document has no line with this id."),
-                                   field=f"lines.{i}.original_line_id", code="original_line_not_found")
+                                   field=f"lines[{i}].original_line_id", code="original_line_not_found")
             row.original_line_id = sold.id
             # A returned line earns (and gives back) as the line it returns.
             row.discountable, row.earns_points = sold.discountable, sold.earns_points
@@ -298,8 +300,8 @@ def _check_payments(data: DocumentIn, total: int) -> None:
                              "they must be equal.", paid=paid, total=total), field="payments")
 
 
-def _mismatch(doc: Document, rows: list[DocumentLine]) -> None:
-    expected = effects.expected_finals(doc, rows)
+def _mismatch(doc: Document, rows: list[DocumentLine], redeem_points: int) -> None:
+    expected = effects.expected_finals(doc, rows, redeem_points)
     if expected is None:
         return
     for r in rows:

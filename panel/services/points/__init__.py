@@ -98,6 +98,14 @@ def earn(document: Document, eligible: int, s: Settings) -> int:
     return points
 
 
+def redemption_for(customer_id: int, requested: int, eligible_total: int) -> rule_.Redemption:
+    """What redeeming `requested` points would do to a bill (a quote: nothing is written)."""
+    s = settings()
+    if not s.enabled:
+        raise ServiceError(_("This restaurant does not use points."), field="redeem_points")
+    return rule_.redemption(requested, ledger.balance(customer_id), eligible_total, s.rule)
+
+
 def redeem(document: Document, requested: int, eligible_total: int, s: Settings) -> rule_.Redemption:
     """The redemption a sale asked for, capped by the balance and the eligible total; written as
     one `redeem` entry. The customer's row is locked by the caller, so the balance read here is

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from ... import clock
 from ... import pricing as engine
-from .. import ServiceError
+from .. import ServiceError, points
 from . import bill, rules
 from .customer import NOBODY, Who
 
@@ -24,6 +24,7 @@ class Priced:
     at: datetime                       # the restaurant's local time the rules were judged at
     lines: tuple[engine.BillLine, ...]  # as matched to the catalog
     names: dict[int, str]               # every discount involved, by id
+    redeemed_points: int = 0            # the points the redemption uses (its value is quote.redeemed)
 
 
 def moment(value: str | None) -> datetime:
@@ -42,8 +43,9 @@ def moment(value: str | None) -> datetime:
 
 
 def quote(tenant_id: int, lines: Sequence[bill.LineIn], *, who: Who = NOBODY, picks: Sequence[int] = (),
-          at: datetime | None = None) -> Priced:
-    """Price `lines` for `who` with the staff's `picks` at `at` (default: now). No side effects.
+          at: datetime | None = None, redeem_points: int = 0) -> Priced:
+    """Price `lines` for `who` with the staff's `picks` at `at` (default: now), redeeming up to
+    `redeem_points` of the customer's points after the bill layer. No side effects.
 
     Raises discount_not_found for a pick that is not this tenant's, invalid for an archived one.
     """
@@ -52,4 +54,12 @@ def quote(tenant_id: int, lines: Sequence[bill.LineIn], *, who: Who = NOBODY, pi
     lists = rules.price_lists(tenant_id, who.group, who.tier)
     matched = tuple(bill.resolve(tenant_id, lines))
     result = engine.quote(matched, at=at, price_lists=lists, discounts=found.discounts)
+    if redeem_points and who.customer_id is not None:
+        # Step 4 needs the eligible total after the bill layer, which only the engine knows: the
+        # points rule caps the redemption by it and by the balance, then the engine splits it.
+        eligible = sum(p.l3 for p, line in zip(result.lines, matched) if line.discountable)
+        used = points.redemption_for(who.customer_id, redeem_points, eligible)
+        if used.value:
+            result = engine.quote(matched, at=at, price_lists=lists, discounts=found.discounts, redeem=used.value)
+            return Priced(result, who, at, matched, found.names, used.points)
     return Priced(result, who, at, matched, found.names)

@@ -66,6 +66,9 @@ class QuoteRequest(BaseModel):
     lines: Annotated[list[QuoteLineIn], Field(description="The bill's lines, at most 1000.")]
     discount_ids: list[int] = TenantRef("discount", default_factory=list, max_length=MAX_PICKS,
                                         description="Discounts the staff picked for this bill.")
+    redeem_points: Annotated[int, Field(ge=0, le=10**9, description=(
+        "Points the customer wants to redeem; capped by their balance and by what the bill's eligible "
+        "lines still cost after the bill discount."))] = 0
 
 
 class SourceOut(BaseModel):
@@ -122,6 +125,11 @@ class QuoteCustomerOut(BaseModel):
     tier: TierBadge | None = Field(description="The loyalty tier (its discounts and price lists apply), or null.")
 
 
+class RedemptionOut(BaseModel):
+    points: int = Field(description="The points the redemption uses (only those its value needs).")
+    value: int = Field(description="What it takes off the bill, in minor units.")
+
+
 class QuoteAnswer(BaseModel):
     customer: QuoteCustomerOut | None
     at: datetime = Field(description="The restaurant's local time the rules were judged at.")
@@ -129,6 +137,7 @@ class QuoteAnswer(BaseModel):
     bill_adjustments: list[AdjustmentOut]
     totals: TotalsOut
     not_applied: list[NotAppliedOut]
+    redemption: RedemptionOut | None = Field(default=None, description="The points redemption, when one was asked.")
     currency: str
 
 
@@ -163,6 +172,7 @@ def answer(priced: pricing.Priced, currency: str) -> QuoteAnswer:
         "not_applied": [{"discount_id": n.discount_id, "name": priced.names.get(n.discount_id, ""),
                          "reason": n.reason, "source": _source(n.source), "line_id": n.line_id}
                         for n in q.not_applied],
+        "redemption": {"points": priced.redeemed_points, "value": q.redeemed} if priced.redeemed_points else None,
     })
 
 
@@ -185,10 +195,10 @@ def _who(ref: QuoteCustomerRef | None) -> pricing.Who:
     errors=("card_not_found", "card_not_usable", "customer_not_found", "discount_not_found", "invalid"),
     description=(
         "Prices the bill with the rules that reach the customer: the price lists and discounts their "
-        "group grants (hidden discounts included), and the discounts the staff picked. Price lists "
+        "group and loyalty tier grant (hidden discounts included), and the discounts the staff picked. Price lists "
         "first (the lowest price wins, lists never stack), then the single best line discount, then the "
-        "single best bill discount split over the lines. Nothing is recorded: quote as often as the bill "
-        "changes.\n\n"
+        "single best bill discount split over the lines, then the points the customer redeems "
+        "(`redeem_points`), split the same way. Nothing is recorded: quote as often as the bill changes.\n\n"
         "Every amount is in minor units. `not_applied` says which discounts did not apply and why. A "
         "staff pick that is hidden from the terminal is refused there as `not_selectable`. A product we "
         "do not know is priced as sent and matched by its `category_id`."),
@@ -211,5 +221,6 @@ def quote_bill(body: QuoteRequest):
     caller = g.api_token
     lines = pricing.parse_lines([line.model_dump() for line in body.lines])
     who = _who(body.customer)
-    priced = pricing.quote(caller.tenant_id, lines, who=who, picks=body.discount_ids, at=pricing.moment(body.at))
+    priced = pricing.quote(caller.tenant_id, lines, who=who, picks=body.discount_ids, at=pricing.moment(body.at),
+                           redeem_points=body.redeem_points)
     return answer(priced, caller.currency)

@@ -24,7 +24,7 @@ from ....tenancy import require_tenant_id
 from .. import bp, errors
 from ..declare import _validate, api_operation
 from ..errors import ApiError
-from ..schemas import TenantRef
+from ..schemas import TenantRef, TierBadge
 
 PATH = "/api/v1/documents"
 MAX_BATCH = 500
@@ -39,8 +39,6 @@ errors.register({
                               "amount, counting earlier returns); `line_id` names it."),
     "receipt_already_invoiced": (409, "The receipt an invoice for a receipt names has its invoice already."),
     "document_not_found": (404, "No document of your restaurant has this id."),
-    "insufficient_funds": (409, "The customer's wallet holds less than the wallet payment; `balance` says how much."),
-    "wallet_unavailable": (409, "Payments by wallet cannot be recorded yet."),
 })
 
 # --- bodies ---------------------------------------------------------------------------------------
@@ -166,7 +164,7 @@ class DocumentRecorded(BaseModel):
     redeemed_value: int
     wallet: WalletAfter | None
     points: PointsAfter | None
-    tier: dict | None
+    tier: TierBadge | None = Field(description="The customer's loyalty tier after the document (a sale may raise it at once).")
 
 
 class DocumentDetail(DocumentRecorded):
@@ -224,7 +222,7 @@ def _as_answer(body: dict) -> DocumentRecorded:
     response=DocumentRecorded, status=201, idempotency="required", example=ANSWER_EXAMPLE,
     answer="The recorded document, its flags and the customer's wallet and points after it.",
     errors=("document_exists", "original_not_found", "receipt_already_invoiced", "original_line_not_found", "exceeds_original",
-            "customer_not_found", "card_not_found", "insufficient_funds", "wallet_unavailable"),
+            "customer_not_found", "card_not_found", "insufficient_funds"),
     description=(
         "Records what the POS sold (or gave back) and everything it causes, in one transaction: "
         "points earned, redeemed or reversed, the wallet payment. If any part fails nothing is "
