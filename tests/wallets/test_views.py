@@ -199,3 +199,39 @@ def test_merge_preview_and_history_say_the_wallet_money_as_money(app, manager_a,
         db.session.commit()
     assert f"#{other_id} → #{jan}: Wallet money: PLN20.00" in manager_a.get("/").text
     assert _balance(app, world_a, jan) == 2000
+
+
+def _pay(client, customer_id, amount, key="pay-1"):
+    return client.post("/terminal/pay", data={"customer_id": customer_id, "amount": amount, "key": key})
+
+
+def test_the_terminal_takes_a_typed_payment_from_the_wallet_as_a_receipt(app, staff_a, world_a, jan):
+    from panel.models import Document, DocumentPayment
+
+    with app.app_context(), as_tenant(world_a):
+        w.top_up(db.session.get(Customer, jan), 20000, "cash")
+        db.session.commit()
+    page = staff_a.get(f"/terminal/lookup?customer_id={jan}").get_data(as_text=True)
+    assert 'action="/terminal/pay"' in page
+    resp = _pay(staff_a, jan, "43,50")
+    assert resp.status_code == 303 and f"customer_id={jan}" in resp.headers["Location"]
+    assert _pay(staff_a, jan, "43,50").status_code == 303  # a double submit pays once
+    assert _balance(app, world_a, jan) == 20000 - 4350
+    with app.app_context(), as_tenant(world_a):
+        receipt = db.session.scalar(select(Document))
+        assert (receipt.type, receipt.register_id, receipt.total, receipt.discount_mismatch) == (
+            "receipt", "panel-terminal", 4350, False)
+        assert db.session.scalar(select(DocumentPayment.method)) == "wallet"
+        assert db.session.scalar(select(WalletEntry.document_id).where(WalletEntry.kind == "payment")) == receipt.id
+
+
+@pytest.mark.parametrize("typed, message", [("500", "Not enough money"), ("4x", ""), ("0", "greater than zero")])
+def test_a_terminal_payment_the_wallet_cannot_take_is_422_with_what_was_typed(app, staff_a, world_a, jan, typed,
+                                                                              message):
+    with app.app_context(), as_tenant(world_a):
+        w.top_up(db.session.get(Customer, jan), 10000, "cash")
+        db.session.commit()
+    resp = _pay(staff_a, jan, typed)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and f'value="{typed}"' in page and message in page
+    assert _balance(app, world_a, jan) == 10000

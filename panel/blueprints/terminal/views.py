@@ -2,19 +2,23 @@
 the customer at once; an unknown card can be put on a customer, new or existing."""
 from __future__ import annotations
 
-from flask import flash, request
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ...access import get_or_404, require_role
-from ...htmx import render
+from ...htmx import redirect_to, render
+from ...i18n import money
 from ...models import Customer
 from ...services import cards as card_service
 from ...services import customers as customer_service
-from ...services import terminal
+from ...services import documents, terminal
 from ...services.pricing import benefits
 from ...services.pricing import customer as pricing_customer
 from ...tenancy import require_tenant_id
 from ...transaction import service_errors
+from ..wallets import views as wallet_views
+from ..wallets.forms import amount as parse_form_amount
 from . import bp
 
 QUICK_FIELDS = ("first_name", "last_name", "company_name", "phone", "email")
@@ -23,6 +27,7 @@ QUICK_FIELDS = ("first_name", "last_name", "company_name", "phone", "email")
 def _page(result: terminal.ScanResult, status: int = 200, **ctx):
     ctx.setdefault("quick", {})
     ctx.setdefault("quick_errors", {})
+    ctx.setdefault("pay", {"amount": "", "key": wallet_views.new_key(), "error": None})
     ctx["benefits"] = _benefits(result)
     return render("terminal/index.html", block="terminal_result", result=result, status=status, **ctx)
 
@@ -76,6 +81,32 @@ def assign():
     if created:
         flash(_("The card %(code)s now belongs to %(name)s.", code=card.code, name=customer.display_name), "success")
     return _page(terminal.scan(card.code))
+
+
+@bp.post("/pay")
+@require_role("staff")
+def pay():
+    """Take a payment of a typed amount from the customer's wallet (no POS connected): a receipt
+    of one line, paid by the wallet; the form's key makes a double submit pay once."""
+    customer = get_or_404(Customer, request.form.get("customer_id"))
+    if customer.erased_at is not None or customer.merged_into_id is not None:
+        abort(404)
+    typed, errors = request.form.get("amount", "")[:40], {}
+    key = wallet_views.typed_key()
+    value = parse_form_amount(typed, errors)
+    if not errors:
+        with service_errors() as refused:
+            receipt, now = documents.pay_from_wallet(customer, value, key, current_user.id)
+        if refused.error is None:
+            if now:
+                flash(_("%(amount)s paid from the wallet (receipt %(number)s).", amount=money(value),
+                        number=receipt.number), "success")
+            else:
+                flash(_("This payment was recorded already; it was not repeated."), "info")
+            return redirect_to(url_for("terminal.lookup", customer_id=customer.id))
+        errors["amount"] = refused.error.message
+    return _page(terminal.ScanResult(query="", customer=customer), status=422,
+                 pay={"amount": typed, "key": key, "error": errors.get("amount")})
 
 
 @bp.post("/quick-add")

@@ -61,7 +61,7 @@ def method_labels() -> dict:
     return {"cash": _("Cash"), "card": _("Card")}
 
 
-def _typed_key() -> str:
+def typed_key() -> str:
     key = (request.form.get("key") or "").strip()
     if not key or len(key) > KEY_LENGTH:
         # A form without its key (an old tab, a hand-made request) gets one now: it still
@@ -83,7 +83,7 @@ def top_up(customer_id: int):
     """Top up from the Wallet tab; the answer is the printable confirmation (or the form again)."""
     customer = _customer_for_money(customer_id)
     typed = {"amount": request.form.get("amount", "")[:40], "method": request.form.get("method", "")}
-    key, errors = _typed_key(), {}
+    key, errors = typed_key(), {}
     value = parse_form_amount(typed["amount"], errors)
     if typed["method"] not in TOP_UP_METHODS:
         errors["method"] = _("Choose how the top-up was paid: cash or card.")
@@ -107,7 +107,7 @@ def adjust(customer_id: int):
     """A manager's adjustment with its reason: "-50" takes money out, "50" puts it in."""
     customer = _customer_for_money(customer_id)
     typed = {"amount": request.form.get("amount", "")[:40], "reason": request.form.get("reason", "")[:600]}
-    key, errors = _typed_key(), {}
+    key, errors = typed_key(), {}
     value = parse_form_amount(typed["amount"], errors, signed=True)
     if not typed["reason"].strip():
         errors["reason"] = _("Say why the balance is adjusted.")

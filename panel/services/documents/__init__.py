@@ -14,8 +14,9 @@ from ...models import Customer, Document, DocumentLine, DocumentPayment, PointsE
 from ...models.documents import REFUND_TYPES, SALE_TYPES
 from . import customer_life, effects  # noqa: F401  (customer_life: the merge move)
 from .record import DocumentIn, LineIn, Outcome, net_eligible, record
+from .terminal_payment import pay_from_wallet
 
-__all__ = ["DocumentIn", "LineIn", "Outcome", "answer", "detail", "ListFilter", "listing", "net_eligible",
+__all__ = ["DocumentIn", "LineIn", "Outcome", "answer", "detail", "ListFilter", "listing", "net_eligible", "pay_from_wallet",
            "points_effects", "record", "turnover"]
 
 

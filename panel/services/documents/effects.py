@@ -26,6 +26,8 @@ from ...tenancy import require_tenant_id
 from .. import ServiceError, pricing, wallets
 from ..loyalty import realtime, standing
 
+TERMINAL_REGISTER = "panel-terminal"  # documents/terminal_payment.py: receipts without a POS
+
 
 def expected_finals(document: Document, lines: Sequence[DocumentLine], redeem_points: int = 0) -> dict[str, int] | None:
     """Each line's final amount, by the POS's line_id, as the customer's rules price it at the
@@ -33,8 +35,8 @@ def expected_finals(document: Document, lines: Sequence[DocumentLine], redeem_po
     yet). The staff's picks are the discounts the POS's adjustments credit to staff; one the
     rules do not know (another tenant's, archived) is left out rather than failing the sale,
     whose receipt is already printed."""
-    if document.type not in SALE_TYPES:
-        return None
+    if document.type not in SALE_TYPES or document.register_id == TERMINAL_REGISTER:
+        return None  # a terminal payment is what the staff typed: there is no bill to re-price
     tenant_id = require_tenant_id()
     bill = [pricing.LineIn(ln.line_id, ln.quantity, ln.unit_price, ln.product_id, ln.category_id, ln.name)
             for ln in lines]
