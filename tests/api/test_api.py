@@ -92,7 +92,7 @@ def test_card_lookup_matches_like_the_terminal(client, token_a, jan, typed):
         "customer": {"id": jan["id"], "name": "Jan Kowalski", "first_name": "Jan", "last_name": "Kowalski",
                      "company_name": "Kowalski Sp. z o.o.", "nip": "5260250274", "email": "jan@example.com",
                      "phone": "", "archived": False, "group": None, "tier": None},
-        "wallet": None,
+        "wallet": None, "points": {"balance": 0},
     }
 
 

@@ -135,3 +135,11 @@ def test_a_sale_that_crosses_gold_gives_gold_at_once_and_the_next_quote_has_gold
     quote = client.post("/api/v1/bills/quote", headers=token_a.headers, json={
         "customer": CARD, "lines": [{"line_id": "1", "quantity": "1", "unit_price": 10000}]}).get_json()
     assert quote["customer"]["tier"]["name"] == "Gold" and quote["totals"]["total"] == 9000
+
+
+def test_the_card_scan_and_the_terminal_show_the_points(client, app, world_a, token_a, jan, staff_a, points_on):
+    post(client, token_a, receipt("R-1", customer=CARD, lines=[line("1", "1", 4350)]))
+    scan = client.get(f"/api/v1/cards/{CARD['card_code']}", headers=token_a.headers).get_json()
+    assert scan["points"] == {"balance": 43}
+    page = staff_a.get(f"/terminal/lookup?customer_id={jan['id']}").get_data(as_text=True)
+    assert "Points: <strong>43</strong>" in page

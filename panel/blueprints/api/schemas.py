@@ -125,11 +125,16 @@ class WalletBalance(BaseModel):
         return cls.model_construct(balance=holder.wallet_balance, currency=holder.wallet_currency)
 
 
+class PointsBalance(BaseModel):
+    balance: int = Field(description="The customer's loyalty points (below zero after a return that took back more).")
+
+
 class CardLookup(BaseModel):
     card: Card
     customer: Customer
     wallet: WalletBalance | None = Field(default=None, description=(
         "The holder's prepaid wallet; null when they never had one."))
+    points: PointsBalance | None = Field(default=None, description="The holder's loyalty points.")
 
 
 class CustomerList(BaseModel):

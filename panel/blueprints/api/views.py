@@ -37,6 +37,7 @@ from .schemas import (
     CustomerList,
     CustomerSearch,
     CustomerWithCards,
+    PointsBalance,
     WalletBalance,
 )
 from .schemas import Customer as CustomerOut
@@ -127,7 +128,8 @@ def card(code: str):
         raise ApiError(404, "card_not_found", _("No card has this code."))
     scanned, holder = found
     return CardLookup.model_construct(card=Card.of(scanned, clock.today()), customer=CustomerOut.of(holder, holder.tier()),
-                                      wallet=WalletBalance.of(holder))
+                                      wallet=WalletBalance.of(holder),
+                                      points=PointsBalance.model_construct(balance=int(holder.points_balance or 0)))
 
 
 @bp.get("/customers")

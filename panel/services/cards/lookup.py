@@ -150,6 +150,7 @@ class PosCustomer:
     # The holder's wallet, read by the same statement (a left join); None: never had one.
     wallet_balance: int | None = None
     wallet_currency: str | None = None
+    points_balance: int | None = None  # the customer's points (a column of their own row)
     # The loyalty tier, from the same statement (two outer joins, no second query).
     tier_id: int | None = None
     tier_name: str | None = None
