@@ -70,11 +70,11 @@ def test_customer_search_placeholder_fits_in_polish_at_1366(page, world_a):
     needed, room = page.locator("#customer-q").evaluate(PLACEHOLDER_FITS)
     assert needed <= room, f"the placeholder needs {needed:.0f} px, the field has {room:.0f} px"
     # ...and on a 1280 px laptop the search and the first four filters still share one line (the
-    # wallet's filter may wrap to the next).
+    # area filters (group, wallet, tier, points) may wrap to the next).
     page.set_viewport_size({"width": 1280, "height": 800})
     tops = page.locator("#customer-filters > input, #customer-filters > label:not(.visually-hidden)").evaluate_all(
         "els => els.map(e => Math.round(e.getBoundingClientRect().top))")
-    assert len(tops) == 6 and max(tops[:5]) - min(tops[:5]) < 10, tops
+    assert len(tops) >= 6 and max(tops[:5]) - min(tops[:5]) < 10, tops
     needed, room = page.locator("#customer-q").evaluate(PLACEHOLDER_FITS)
     assert needed <= room, f"at 1280 px the placeholder needs {needed:.0f} px, the field has {room:.0f} px"
     shot(page, "customers-list-pl-1280")

@@ -81,7 +81,7 @@ def _group_of_customer(form: bill_form.BillForm, tenant_id: int):
     return pricing.group_ref(tenant_id, form.customer.group_id)
 
 
-@bp.app_template_filter("percent")
+@bp.app_template_filter("percent_sign")
 def percent_filter(value) -> str:
     """12.5 -> "12,5%" in Polish."""
     return words.percent_text(value)
