@@ -20,7 +20,7 @@ from .record import DocumentIn, LineIn, Outcome, record
 
 def pay_from_wallet(customer: Customer, amount: int, key: str, user_id: int | None) -> tuple[Document, bool]:
     """Record the receipt and its wallet payment; (the receipt, whether it was recorded now)."""
-    number = f"T-{key[:40]}"
+    number = f"T-{key[:12].upper()}"
     existing = db.session.scalar(select(Document).where(Document.register_id == TERMINAL_REGISTER,
                                                         Document.type == "receipt", Document.number == number))
     if existing is not None:
