@@ -1,7 +1,7 @@
 """Loyalty tiers as a new manager meets them, in Czech and Polish: Gold/Silver/Bronze, settings,
 documents recorded, Start, the run's summary, the customer's history, a dry run with a higher
 threshold."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from playwright.sync_api import expect
@@ -11,8 +11,8 @@ from panel.extensions import db
 from panel.jobs import get_queue, redis_connection
 from panel.models import Customer
 
+from ..api.conftest import make_token
 from ..conftest import as_tenant
-from ..loyalty.helpers import add_document
 from .conftest import shot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -24,13 +24,19 @@ def test_configure_start_and_read_the_history(page, app, world_a, locale):
         ewa = Customer(first_name="Ewa", last_name="Nováková", sort_name="nováková ewa", search_text="ewa novakova")
         jan = Customer(first_name="Jan", last_name="Svoboda", sort_name="svoboda jan", search_text="jan svoboda")
         db.session.add_all([ewa, jan])
-        db.session.flush()
-        for amount in (120_000, 110_000, 90_000, 60_000, 45_000):
-            add_document(ewa.id, "receipt", date.today(), amount)
-        add_document(jan.id, "receipt", date.today(), 30_000)
-        add_document(jan.id, "invoice", date.today(), 25_000)
         db.session.commit()
-        ewa_id = ewa.id
+        ewa_id, jan_id = ewa.id, jan.id
+    # The POS records the documents by API (evaluation is not on yet: nothing moves until Start).
+    token, api = make_token(app, world_a, "Till"), app.test_client()
+    sales = [(ewa_id, "receipt", amount) for amount in (120_000, 110_000, 90_000, 60_000, 45_000)]
+    sales += [(jan_id, "receipt", 30_000), (jan_id, "invoice", 25_000)]
+    for n, (customer_id, kind, amount) in enumerate(sales):
+        resp = api.post("/api/v1/documents", headers={**token.headers, "Idempotency-Key": f"{locale}-{n}"}, json={
+            "type": kind, "number": f"D-{n}", "register_id": "kasa-1",
+            "issued_at": datetime.now(timezone.utc).isoformat(), "customer": {"id": customer_id},
+            "lines": [{"line_id": "1", "quantity": "1", "unit_price": amount, "final": amount}],
+            "payments": [{"method": "card", "amount": amount}]})
+        assert resp.status_code == 201, resp.get_json()
 
     sign_in(page, world_a.manager)
     page.click(f"button.lang[value={locale}]")
