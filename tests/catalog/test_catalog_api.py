@@ -1,5 +1,4 @@
 """The catalog over the API: PUT /catalog (manage), GET /products and /categories (pos)."""
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -89,22 +88,17 @@ def test_the_error_is_in_the_callers_language(client, manage):
     assert r.status_code == 422 and "grosz" in r.json["error"]["message"]
 
 
-def test_ten_thousand_products_in_one_call(client, manage, capsys):
+def test_ten_thousand_products_in_one_call(client, manage):
+    """What it costs is measured by bench.catalog_sync, not here."""
     products = [{"id": f"P{i:05d}", "name": f"Product {i}", "category_id": "10", "price": 100 + i,
                  "vat_rate": "23"} for i in range(10_000)]
     body = {"categories": [{"id": "10", "name": "Everything"}], "products": products}
-    started = time.perf_counter()
     r = client.put("/api/v1/catalog", json=body, headers=manage)
-    first = time.perf_counter() - started
     assert r.status_code == 200 and r.json["products"]["created"] == 10_000
     for p in products[:100]:
         p["price"] += 1
-    started = time.perf_counter()
     r = client.put("/api/v1/catalog", json=body, headers=manage)
-    second = time.perf_counter() - started
     assert r.json["products"] == {"created": 0, "updated": 100, "unchanged": 9_900}
-    with capsys.disabled():
-        print(f"\n10,000 products: created in {first:.2f} s, re-synced (100 changed) in {second:.2f} s")
     assert client.put("/api/v1/catalog", json={"products": products + [{"id": "X", "name": "X"}]},
                       headers=manage).status_code == 422
 
