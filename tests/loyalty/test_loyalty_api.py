@@ -98,3 +98,11 @@ def test_a_manual_tier_by_api(app, world_a):
     assert ended.status_code == 200 and ended.json["tier"]["manual"] is False
     assert client.put("/api/v1/customers/99999/tier", headers=headers,
                       json={"tier_id": gold["id"]}).status_code == 404
+
+
+def test_ids_no_row_can_have_are_404_not_500(app, world_a):
+    """Found by fuzzing the document: a discount id beyond the database's integers was a 500."""
+    client, headers = _client(app, world_a)
+    for ids, code in (({"discount_ids": [2**40]}, "discount_not_found"), ({"price_list_ids": [0]}, "price_list_not_found")):
+        resp = client.put("/api/v1/loyalty/tiers", json={"tiers": [{**TIERS[0], **ids}]}, headers=headers)
+        assert (resp.status_code, resp.json["error"]["code"]) == (404, code)

@@ -25,6 +25,7 @@ from ...models import (
     TierDiscount,
     TierPriceList,
 )
+from ...models.base import row_id
 from ...tenancy import current_tenant_id
 from .. import ServiceError, audit, conflicts
 from ..naming import name_key
@@ -261,7 +262,10 @@ def refuse_unknown(items: list[TierInput], existing: dict[int, Tier]) -> None:
 def _refuse_unknown(model, ids: set[int], code: str, message: str) -> None:
     if not ids:
         return
-    found = set(db.session.scalars(select(model.id).where(model.id.in_(ids))))
+    # An id no row can have (0, -1, 2**40) is unknown without asking: the database would refuse
+    # it as out of range rather than find nothing.
+    possible = {i for i in ids if row_id(i) is not None}
+    found = set(db.session.scalars(select(model.id).where(model.id.in_(possible)))) if possible else set()
     if ids - found:
         raise ServiceError(message, code=code)
 
