@@ -40,7 +40,7 @@ def scan_at_terminal(page, code: str) -> None:
     """
     scan(page, code)
     page.wait_for_selector(f"#terminal-result[data-query='{code}']:not(.htmx-settling)")
-    page.wait_for_function("document.activeElement && document.activeElement.matches('[data-terminal-input]')")
+    expect(page.locator("[data-terminal-input]")).to_be_focused()
 
 
 def active_id(page) -> str:
@@ -168,7 +168,7 @@ def test_editing_a_customer_shows_their_cards_and_blocks_one_in_place(page, app,
     # Replace it: the new card's scan moves on to the number instead of submitting.
     row.get_by_role("link", name=f"Replace the card {ANNAS_CARD} with a new one").click()
     page.wait_for_url(lambda url: "/replace" in url)
-    assert active_id(page) == "replace-code"
+    expect(page.locator("#replace-code")).to_be_focused()  # autofocus, once the page has loaded
     scan(page, "0004340758")
     assert active_id(page) == "replace-number" and "/replace" in page.url
     page.keyboard.type("N-2")

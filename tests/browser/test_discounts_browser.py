@@ -26,7 +26,7 @@ def test_a_happy_hour_set_up_in_polish(page, app, world_a, catalog):
     sign_in(page, world_a.manager)
     page.goto("/discounts/")
     page.click("button.lang[value=pl]")
-    page.wait_for_function("document.documentElement.lang === 'pl'")
+    expect(page.locator("html")).to_have_attribute("lang", "pl")
     page.click("text=Dodaj rabat")
     sentence = page.locator("#discount-sentence")
 
@@ -93,7 +93,7 @@ def test_a_happy_hour_set_up_in_polish(page, app, world_a, catalog):
 
     # In Czech, the same rule in Czech grammar, on the edit form.
     page.click("button.lang[value=cs]")
-    page.wait_for_function("document.documentElement.lang === 'cs'")
+    expect(page.locator("html")).to_have_attribute("lang", "cs")
     page.click("text=Happy hour")
     page.click("text=Upravit")
     expect(page.locator("#discount-sentence")).to_have_text(

@@ -55,7 +55,7 @@ def test_group_flow_in_polish(page, app, world_a):
     expect(page.locator("#members-count")).to_have_text("3 klientów")
     expect(page.locator("#members")).to_contain_text("Ewa Zielińska")
     # The member search narrows live (once htmx has settled the swapped section and bound it).
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
+    expect(page.locator(".htmx-request, .htmx-settling, .htmx-swapping")).to_have_count(0)
     page.fill("#members-q", "ziel")
     expect(page.locator("#members tbody tr")).to_have_count(1)
     page.fill("#members-q", "")

@@ -44,7 +44,7 @@ def rich_shop(app, world_a, shop):  # noqa: F811
 def _settled(page) -> None:
     """Wait until htmx has swapped and settled the form (keys typed before that would be lost)."""
     page.wait_for_selector("#try-form:not(.htmx-settling):not(.htmx-request)")
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
+    expect(page.locator(".htmx-request, .htmx-settling, .htmx-swapping")).to_have_count(0)
 
 
 def _total(page) -> str:

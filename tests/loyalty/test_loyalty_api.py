@@ -106,3 +106,8 @@ def test_ids_no_row_can_have_are_404_not_500(app, world_a):
     for ids, code in (({"discount_ids": [2**40]}, "discount_not_found"), ({"price_list_ids": [0]}, "price_list_not_found")):
         resp = client.put("/api/v1/loyalty/tiers", json={"tiers": [{**TIERS[0], **ids}]}, headers=headers)
         assert (resp.status_code, resp.json["error"]["code"]) == (404, code)
+
+
+def test_the_document_names_both_answers_of_an_evaluation(app):
+    op = app.test_client().get("/api/v1/openapi.json").json["paths"]["/loyalty/evaluations"]["post"]
+    assert {"200", "202"} <= set(op["responses"])  # a dry run answers 200, a real run 202

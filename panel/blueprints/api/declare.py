@@ -33,6 +33,7 @@ class Operation:
     scope: Literal["pos", "manage"]
     response: type[BaseModel]
     status: int = 200
+    also: tuple[int, ...] = ()                                 # other success statuses (same model)
     answer: str = "Done."                                     # what the success answer holds
     description: str = ""
     body: type[BaseModel] | None = None

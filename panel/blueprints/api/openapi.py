@@ -127,7 +127,7 @@ def _responses(op: Operation) -> dict:
         ok["headers"] = {REPLAYED: {"description": "`true` when this is the stored answer of an earlier request "
                                                    "with the same Idempotency-Key.",
                                     "schema": {"type": "string", "enum": ["true"]}}}
-    responses = {str(op.status): ok}
+    responses = {str(status): ok for status in (op.status, *op.also)}
     codes = list(op.errors) + list(COMMON_ERRORS)
     codes += list(BODY_ERRORS) if op.body is not None else []
     codes += list(QUERY_ERRORS) if op.query is not None else []

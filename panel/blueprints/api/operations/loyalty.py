@@ -241,7 +241,7 @@ def put_tiers(body: TierList):
 
 @bp.post("/loyalty/evaluations")
 @api_operation(operation_id="startTierEvaluation", scope="manage", summary="Evaluate the tiers (or a dry run)",
-               body=EvaluationRequest, response=EvaluationAnswer, status=202,
+               body=EvaluationRequest, response=EvaluationAnswer, status=202, also=(200,),
                answer="A real run: 202 with the run's id. A dry run: 200 with the changes and the summary.",
                errors=("tier_not_found", "discount_not_found", "price_list_not_found"),
                example={"run_id": 7, "status": "queued", "summary": None, "changes": None},
