@@ -207,7 +207,7 @@ class PointsLedger(BaseModel):
 
 class PointsQuery(BaseModel):
     limit: Annotated[int, Field(ge=1, le=200, description="How many entries at most (1-200).")] = 50
-    cursor: Annotated[str, Field(max_length=20, description="The previous page's next value.")] = ""
+    cursor: Annotated[str, Field(max_length=10, pattern=r"^[0-9]*$", description="The previous page's next value.")] = ""
 
 
 # --- operations -----------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ class WalletOut(BaseModel):
 
 class WalletQuery(BaseModel):
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="How many entries at most (1-200).")] = DEFAULT_LIMIT
-    cursor: Annotated[str, Field(max_length=20, description="The next value of the previous page's answer.")] = ""
+    cursor: Annotated[str, Field(max_length=10, pattern=r"^[0-9]*$", description="The next value of the previous page's answer.")] = ""
 
 
 class TopUp(BaseModel):
