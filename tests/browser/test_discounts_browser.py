@@ -100,3 +100,18 @@ def test_a_happy_hour_set_up_in_polish(page, app, world_a, catalog):
         "Sleva 20\u00a0% na kategorii Drinks, kromě produktu Cola, skrytá v terminálu, od 1. února 2027 "
         "do 31. prosince 2027, po–pá 15:00–17:00")
     shot(page, "discount-form-cs")
+
+
+def test_enter_typed_faster_than_the_search_picks_what_was_typed(page, world_a, catalog):
+    """Options shown on focus (Drinks first) are still there when a quick typist presses Enter
+    after "toba": the picker takes Tobacco from the answer to "toba", never the stale Drinks."""
+    sign_in(page, world_a.manager)
+    page.goto("/discounts/new")
+    page.check("input[name=scope][value=categories]")
+    page.click("#category_ids-q")
+    page.wait_for_selector("#category_ids-options [data-pick=drinks]")   # the list on focus
+    page.keyboard.type("toba")
+    page.keyboard.press("Enter")                                        # before the search's delay
+    expect(page.locator("#category_ids-chips .chip")).to_have_text(["Tobacco×"])
+    expect(page.locator("#category_ids-q")).to_have_value("")
+    expect(page.locator("#category_ids-q")).to_be_focused()

@@ -75,6 +75,18 @@ def test_detail_shows_entries_with_catalog_prices(manager_a, setup):
     assert "Desery" in frag.text and "Piwo" not in frag.text and "<html" not in frag.text
 
 
+def test_percents_are_written_once(manager_a, setup, app, world_a):
+    """The price-list pages' "percent" filter writes the number; the page adds " %". Another
+    blueprint's filter of that name once replaced it: "−25% %", and "10%" in the edit box."""
+    page = manager_a.get(f"/price-lists/{setup['list']}")
+    assert "−25 %" in page.text and "−10 %" in page.text and "% %" not in page.text
+    with app.app_context(), as_tenant(world_a):
+        desserts = db.session.scalar(select(PriceListEntry.id).where(PriceListEntry.category_id == setup["desserts"]))
+        db.session.remove()
+    form = manager_a.get(f"/price-lists/{setup['list']}/entry?entry={desserts}&edit=1", headers=HX)
+    assert 'value="10"' in form.text
+
+
 def test_add_an_entry_inline(manager_a, setup, app, world_a):
     url = f"/price-lists/{setup['list']}/entries"
     resp = manager_a.post(url, data={"kind": "product", "item": "Sernik [cake]", "value": "15,50"}, headers=HX)

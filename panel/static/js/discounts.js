@@ -79,20 +79,41 @@
     } else if (event.key === "Escape") {
       closeOptions(picker); search.focus();
     } else if (event.key === "Enter" && el === search) {
-      // Enter in the search picks the first option and never submits the half-filled form.
+      // Enter in the search picks the first option and never submits the half-filled form. Options
+      // still answering an earlier query (typed faster than the search's delay) would pick a row
+      // that is not what was typed: then the first option of the answer to what is typed is taken.
       event.preventDefault();
-      if (buttons.length) { pick(buttons[0]); search.value = ""; search.focus(); }
+      if (picker.dataset.answered !== search.value) { picker.dataset.pickOnAnswer = "1"; return; }
+      if (buttons.length) { pickFirst(picker, buttons[0]); }
     } else if (event.key === "Backspace" && el === search && !search.value) {
       var last = picker.querySelector(".chips li:last-child");
       if (last) { last.remove(); changed(picker); }
     }
   });
 
+  function pickFirst(picker, button) {
+    var search = picker.querySelector(".picker-q");
+    pick(button); search.value = ""; search.focus();
+    picker.dataset.answered = "";  // the options left stay pickable with Enter, as before
+  }
+
+  // Which query the shown options answer: the search's value when their request left.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var el = event.detail.elt;
+    if (el.classList && el.classList.contains("picker-q")) { el.closest("[data-picker]").dataset.asking = el.value; }
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (target.classList && target.classList.contains("picker-options")) {
-      var picker = target.closest("[data-picker]");
-      picker.querySelector(".picker-q").setAttribute("aria-expanded", target.children.length ? "true" : "false");
+      var picker = target.closest("[data-picker]"), search = picker.querySelector(".picker-q");
+      picker.dataset.answered = picker.dataset.asking;
+      search.setAttribute("aria-expanded", target.children.length ? "true" : "false");
+      var first = target.querySelector(".picker-option");
+      if (picker.dataset.pickOnAnswer && picker.dataset.answered === search.value) {
+        delete picker.dataset.pickOnAnswer;
+        if (first) { pickFirst(picker, first); }
+      }
     }
   });
 
