@@ -166,7 +166,6 @@ CORE_STATEMENTS_ALLOWED = {
     ("panel.services.pricing.customer", "by_card"),
     ("panel.services.pricing.customer", "by_id"),
     ("panel.services.pricing.rules", "discounts"),
-    ("panel.services.pricing.rules", "price_lists"),
     ("panel.services.pricing.rules", "_lists_of"),
     ("panel.services.pricing.rules", "build"),
     ("panel.services.pricing.rules", "group_ref"),
